@@ -1,0 +1,95 @@
+"""The structured reading of a message: intents, urgency, sentiment and provenance.
+
+The cascade that fills a `Signal` arrives with the classification issue; the
+vocabulary lives here so every layer shares it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.entity import Entity
+
+
+class Intent(StrEnum):
+    """The default intent taxonomy for a distributor."""
+
+    ORDER_STATUS = "order_status"
+    DELIVERY_PROBLEM = "delivery_problem"
+    ORDER_CHANGE = "order_change"
+    ORDER_CANCEL = "order_cancel"
+    NEW_ORDER = "new_order"
+    QUOTE_REQUEST = "quote_request"
+    INVOICE_REQUEST = "invoice_request"
+    BILLING_DISPUTE = "billing_dispute"
+    PAYMENT = "payment"
+    RETURN_REQUEST = "return_request"
+    COMPLAINT = "complaint"
+    PRODUCT_QUESTION = "product_question"
+    ACCOUNT_UPDATE = "account_update"
+    SUPPLIER_DELAY = "supplier_delay"
+    SUPPLIER_CONFIRMATION = "supplier_confirmation"
+    SUPPLIER_SHIPMENT = "supplier_shipment"
+    SUPPLIER_INVOICE = "supplier_invoice"
+    SUPPLIER_PRICE_CHANGE = "supplier_price_change"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    NEWSLETTER = "newsletter"
+    SPAM = "spam"
+    OTHER = "other"
+
+
+class Urgency(StrEnum):
+    """How soon someone should look."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Sentiment(StrEnum):
+    """The writer's tone."""
+
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+    POSITIVE = "positive"
+
+
+class Stage(StrEnum):
+    """Who decided a signal."""
+
+    RULES = "rules"
+    CLASSICAL = "classical"
+    LLM = "llm"
+    HUMAN = "human"
+
+
+class IntentScore(BaseModel):
+    """One intent a message carries, with its confidence and the entities it concerns."""
+
+    model_config = ConfigDict(frozen=True)
+
+    intent: Intent
+    confidence: float = Field(ge=0.0, le=1.0)
+    entities: list[Entity] = Field(default_factory=list)
+
+
+class Signal(BaseModel):
+    """What a message is about and how sure we are."""
+
+    message_id: str
+    intents: list[IntentScore] = Field(default_factory=list)
+    urgency: Urgency = Urgency.NORMAL
+    urgency_reasons: list[str] = Field(default_factory=list)
+    sentiment: Sentiment = Sentiment.NEUTRAL
+    sentiment_score: float = 0.0
+    language: str | None = None
+    summary: str = ""
+    entities: list[Entity] = Field(default_factory=list)
+    decided_by: Stage = Stage.RULES
+    needs_review: bool = False
+    review_reason: str = ""
+    model_version: str = ""

@@ -1,0 +1,14 @@
+"""Bytes and text to `Message`: MIME, HTML, replies, automatic mail, entities."""
+
+from parsers.entities import EntityPatterns, extract_entities
+from parsers.message import message_key, parse_message, strip_mbox_from_line
+from parsers.options import ParseOptions
+
+__all__ = [
+    "EntityPatterns",
+    "ParseOptions",
+    "extract_entities",
+    "message_key",
+    "parse_message",
+    "strip_mbox_from_line",
+]

@@ -1,0 +1,298 @@
+"""Extract entities from message text: Odoo references, customer POs, tracking, dates, amounts."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from models import Entity, EntityKind, TextField
+from parsers.dates import find_dates, fold_case, word_alternation
+from parsers.tracking import find_tracking_numbers
+
+__all__ = ["EntityPatterns", "extract_entities"]
+
+_ODOO_KINDS: tuple[EntityKind, ...] = (
+    EntityKind.SALE_ORDER,
+    EntityKind.PURCHASE_ORDER,
+    EntityKind.CUSTOMER_INVOICE,
+    EntityKind.VENDOR_BILL,
+    EntityKind.CREDIT_NOTE,
+    EntityKind.PICKING_OUT,
+    EntityKind.PICKING_IN,
+)
+
+
+class EntityPatterns(BaseModel):
+    """Regexes for the document references of one Odoo database, plus scan limits."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sale_order: str = r"\bS\d{5,}\b"
+    purchase_order: str = r"\bP\d{5,}\b"
+    # Odoo 17/18 number invoices yearly (INV/2025/00012); monthly journals add a month part.
+    customer_invoice: str = r"\bINV/\d{4}/(?:\d{2}/)?\d{4,}\b"
+    vendor_bill: str = r"\bBILL/\d{4}/(?:\d{2}/)?\d{4,}\b"
+    credit_note: str = r"\bR(?:INV|BILL)/\d{4}/(?:\d{2}/)?\d{4,}\b"
+    picking_out: str = r"\b[A-Z0-9]{1,5}/OUT/\d{4,}\b"
+    picking_in: str = r"\b[A-Z0-9]{1,5}/IN/\d{4,}\b"
+    product_code: str | None = None
+    ignore_case: bool = True
+    max_chars: int = Field(default=100_000, ge=0, description="Only this much text is scanned")
+
+    @field_validator(
+        "sale_order",
+        "purchase_order",
+        "customer_invoice",
+        "vendor_bill",
+        "credit_note",
+        "picking_out",
+        "picking_in",
+        "product_code",
+    )
+    @classmethod
+    def _must_compile(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {value!r}: {exc}") from exc
+        return value
+
+
+_DEFAULT_PATTERNS = EntityPatterns()
+
+_PRIORITY: dict[EntityKind, int] = {
+    **dict.fromkeys(_ODOO_KINDS, 0),
+    EntityKind.CUSTOMER_PO: 1,
+    EntityKind.TRACKING_NUMBER: 2,
+    EntityKind.PRODUCT_CODE: 3,
+    EntityKind.AMOUNT: 4,
+    EntityKind.ETA: 5,
+    EntityKind.DATE: 5,
+}
+
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'\]]+", re.IGNORECASE)
+_EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_LOCAL = re.compile(r"[\w.+-]{1,64}$")
+
+# Customer PO intros, lower-case: the regex runs on fold_case(text).
+_PO_INTRO = (
+    r"(?:(?:our|your|customer|cust\.?|client)[ \t]{1,3})?"
+    r"(?:(?P<po>p\.?[ \t]?o\b\.?)|purchase[ \t-]{1,3}order)"
+    r"(?:[ \t]{0,3}(?:\#|no\b\.?|nr\b\.?|number\b|num\b\.?|n[°º]|ref(?:erence)?\b\.?))?"
+    r"|bestell(?:ung)?[ \t-]{0,3}(?:nummer|nr\b\.?|no\b\.?)"
+    r"|(?:unsere?|ihre?|meine)[ \t]{1,3}bestellung(?:[ \t]{1,3}(?:nr\b\.?|nummer|no\b\.?))?"
+    r"|bon[ \t]{1,3}de[ \t]{1,3}commande(?:[ \t]{0,3}(?:n[°º]|no\b\.?|num(?:éro)?\b\.?))?"
+    r"|(?:notre[ \t]{1,3})?commande[ \t]{1,3}(?:n[°º]|no\b\.?|num(?:éro)?\b\.?)"
+    r"|numéro[ \t]{1,3}de[ \t]{1,3}commande"
+    r"|(?:inkoop(?:order)?|order|bestel)(?:nummer|nr\b\.?)"
+    r"|inkooporder(?:[ \t]{1,3}(?:nr\b\.?|nummer))?"
+    r"|(?:n[úu]mero[ \t]{1,3}de[ \t]{1,3})?pedido(?:[ \t]{0,3}(?:n[°ºo]\b\.?|núm\b\.?|número))?"
+    r"|orden[ \t]{1,3}de[ \t]{1,3}compra(?:[ \t]{0,3}n[°ºo]\b\.?)?"
+)
+# The look-ahead on the first words lets `re` skip most positions cheaply.
+_PO_FIRST_WORDS = (
+    "our your customer cust client po p.o p o purchase bestel unser ihr mein bon notre "
+    "commande numéro numero número inkoop order pedido orden"
+).split()
+_CUSTOMER_PO = re.compile(
+    rf"\b(?={word_alternation(_PO_FIRST_WORDS)})(?:{_PO_INTRO})[ \t]{{0,3}}[:#.]?[ \t]{{0,3}}"
+    r"(?:\#[ \t]?)?(?P<v>[a-z0-9](?:[a-z0-9/_.-]{0,30}[a-z0-9])?)(?![\w/-])"
+)
+
+_CURRENCY_CODES = (
+    "EUR USD GBP CHF JPY CNY CAD AUD NZD SEK NOK DKK PLN CZK HUF RON BGN TRY INR HKD SGD "
+    "ZAR MXN BRL AED"
+).split()
+_CURRENCY_SYMBOLS = {
+    "€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "US$": "USD", "CA$": "CAD", "C$": "CAD",
+    "A$": "AUD", "AU$": "AUD", "NZ$": "NZD", "HK$": "HKD", "S$": "SGD", "SFR.": "CHF",
+}  # fmt: skip
+
+
+def _currency(name: str) -> str:
+    return (
+        rf"(?P<{name}>[$€£¥]|\b(?:{'|'.join(_CURRENCY_CODES)})\b|\b(?:US|CA|AU|NZ|HK|[CAS])\$"
+        r"|\bSFr\.|\b(?:[Ee]uros?|EURO)\b)"
+    )
+
+
+def _number(name: str, group: str) -> str:
+    return (
+        rf"(?P<{name}>\d{{1,3}}(?P<{group}>[,.'’ \u00a0\u202f])\d{{3}}(?:(?P={group})\d{{3}})*"
+        r"(?:[.,](?:\d{1,2}|[-–]))?|\d+(?:[.,](?:\d{1,2}|[-–]))?)"
+    )
+
+
+# One pass for both orders; the look-ahead lets `re` skip positions that start neither.
+_AMOUNT = re.compile(
+    rf"(?=[A-Z$€£¥e\d])(?:{_currency('cur')}[ \u00a0]?{_number('num', 'g')}(?!\d|[.,']\d)"
+    rf"|(?<![\w.,'’]){_number('num2', 'g2')}[ \u00a0]?{_currency('cur2')})"
+)
+_CENTS = Decimal("0.01")
+
+
+@lru_cache(maxsize=64)
+def _compiled(patterns: EntityPatterns) -> tuple[tuple[EntityKind, re.Pattern[str]], ...]:
+    flags = re.IGNORECASE if patterns.ignore_case else 0
+    compiled = [(kind, re.compile(getattr(patterns, kind.value), flags)) for kind in _ODOO_KINDS]
+    if patterns.product_code:
+        compiled.append((EntityKind.PRODUCT_CODE, re.compile(patterns.product_code, flags)))
+    return tuple(compiled)
+
+
+def _blocked_spans(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Return the spans of URLs and of e-mail addresses."""
+    urls = [m.span() for m in _URL.finditer(text)]
+    emails = []
+    for match in _EMAIL_DOMAIN.finditer(text):
+        local = _EMAIL_LOCAL.search(text, max(0, match.start() - 64), match.start())
+        if local is not None:
+            emails.append((local.start(), match.end()))
+    return urls, emails
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _outside(entities: list[Entity], spans: list[tuple[int, int]]) -> list[Entity]:
+    """Drop the entities that overlap any of the spans."""
+    disjoint = _merged(spans)
+    starts = [start for start, _ in disjoint]
+    kept = []
+    for entity in entities:
+        index = bisect_left(starts, entity.end) - 1
+        if index < 0 or disjoint[index][1] <= entity.start:
+            kept.append(entity)
+    return kept
+
+
+def _pattern_entities(text: str, patterns: EntityPatterns, field: TextField) -> Iterator[Entity]:
+    for kind, regex in _compiled(patterns):
+        confidence = 0.8 if kind is EntityKind.PRODUCT_CODE else 0.95
+        for match in regex.finditer(text):
+            if match.end() > match.start():
+                yield _make(kind, text, match.span(), match.group().upper(), confidence, field)
+
+
+def _customer_pos(text: str, folded: str, field: TextField) -> Iterator[Entity]:
+    for match in _CUSTOMER_PO.finditer(folded):
+        value = text[match.start("v") : match.end("v")]
+        if len(value) < 3 or not any(c.isdigit() for c in value):
+            continue
+        po_start = match.start("po")
+        if po_start == match.start() and not _is_upper_po(text[po_start : match.end("po")]):
+            continue  # a bare lower-case "po" is a word in several languages, not an intro
+        label = text[match.start() : match.start("v")].strip(" \t:#.")
+        yield _make(EntityKind.CUSTOMER_PO, text, match.span("v"), value, 0.85, field, label=label)
+
+
+def _is_upper_po(intro: str) -> bool:
+    letters = [c for c in intro if c.isalpha()]
+    return letters == ["P", "O"]
+
+
+def parse_amount(number: str) -> Decimal | None:
+    """Turn '1.250,00', '1,250.00', "12'500.50" or '1.250,-' into a Decimal with 2 places."""
+    number = re.sub(r"[.,][-–]$", "", number)
+    last = max(number.rfind(","), number.rfind("."))
+    # A final separator followed by one or two digits is a decimal point; three is grouping.
+    if last != -1 and len(number) - last - 1 in (1, 2):
+        whole, fraction = number[:last], number[last + 1 :]
+    else:
+        whole, fraction = number, "0"
+    try:
+        return Decimal(f"{re.sub(r'[^0-9]', '', whole) or '0'}.{fraction}").quantize(_CENTS)
+    except InvalidOperation:
+        return None
+
+
+def _currency_code(symbol: str) -> str:
+    if symbol.lower().startswith("euro"):
+        return "EUR"
+    return _CURRENCY_SYMBOLS.get(symbol.upper(), symbol.upper())
+
+
+def _amounts(text: str, field: TextField) -> Iterator[Entity]:
+    for match in _AMOUNT.finditer(text):
+        amount = parse_amount(match["num"] or match["num2"])
+        if amount is None:
+            continue
+        currency = _currency_code(match["cur"] or match["cur2"])
+        extra = {"currency": currency, "amount": str(amount)}
+        value = f"{amount} {currency}"
+        yield _make(EntityKind.AMOUNT, text, match.span(), value, 0.9, field, **extra)
+
+
+def _make(
+    kind: EntityKind,
+    text: str,
+    span: tuple[int, int],
+    value: str,
+    confidence: float,
+    field: TextField,
+    **extra: str,
+) -> Entity:
+    start, end = span
+    return Entity(
+        kind=kind,
+        raw=text[start:end],
+        value=value,
+        field=field,
+        start=start,
+        end=end,
+        confidence=confidence,
+        extra=extra,
+    )
+
+
+def _keep_non_overlapping(candidates: list[Entity]) -> list[Entity]:
+    """Keep the best candidate of each overlap: by kind priority, then longest, then first."""
+    ranked = sorted(candidates, key=lambda e: (_PRIORITY[e.kind], e.start - e.end, e.start))
+    starts: list[int] = []
+    kept: list[Entity] = []
+    for entity in ranked:
+        index = bisect_right(starts, entity.start)
+        if index > 0 and kept[index - 1].end > entity.start:
+            continue
+        if index < len(kept) and kept[index].start < entity.end:
+            continue
+        starts.insert(index, entity.start)
+        kept.insert(index, entity)
+    return kept
+
+
+def extract_entities(
+    text: str,
+    field: TextField = TextField.TEXT,
+    *,
+    reference: datetime | None = None,
+    patterns: EntityPatterns | None = None,
+) -> list[Entity]:
+    """Find every entity in one piece of text, sorted by start offset."""
+    patterns = patterns or _DEFAULT_PATTERNS
+    scan = text[: patterns.max_chars]
+    today = (reference or datetime.now(UTC)).date()
+    urls, emails = _blocked_spans(scan)
+    # A tracking number inside a carrier's tracking link is still that tracking number.
+    tracking = _outside(find_tracking_numbers(scan, field), emails)
+    others = [
+        *_pattern_entities(scan, patterns, field),
+        *_customer_pos(scan, fold_case(scan), field),
+        *_amounts(scan, field),
+        *find_dates(scan, today, field),
+    ]
+    return _keep_non_overlapping(tracking + _outside(others, urls + emails))

@@ -1,0 +1,123 @@
+"""The `triage` command line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from parsers import parse_message
+from triage.config import get_settings
+from triage.errors import TriageError
+from triage.ingest.pipeline import IngestTally
+from triage.ingest.sources import expand
+from triage.runtime import build_runtime, describe
+
+app = typer.Typer(help="Triage a distributor's shared inboxes.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+err = Console(stderr=True)
+
+
+def main() -> None:
+    """Entry point that turns our errors into one clear line and exit code 2."""
+    try:
+        app()
+    except TriageError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        sys.exit(2)
+
+
+@app.command()
+def parse(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Parse one .eml file and print the Message as JSON."""
+    settings = get_settings()
+    message = parse_message(
+        file.read_bytes(), position=str(file), options=settings.parse, patterns=settings.entities
+    )
+    typer.echo(message.model_dump_json(indent=2, by_alias=True))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help=".eml, mbox, Maildir or folders")],
+) -> None:
+    """Store every mail found under PATHS exactly once."""
+    settings = get_settings()
+    runtime = build_runtime(settings)
+    items = expand(paths)
+    tally = IngestTally()
+    with _progress() as progress:
+        task = progress.add_task("ingesting", total=len(items))
+        for item in items:
+            result = runtime.ingestor.ingest(item.read(), source="file", position=item.position)
+            tally.add(item.position, result)
+            progress.advance(task)
+    for position, reason in tally.failures[:20]:
+        err.print(f"failed: {position}: {reason}")
+    typer.echo(tally.summary())
+
+
+class RateColumn(ProgressColumn):
+    """Messages per second."""
+
+    def render(self, task: Task) -> Text:
+        """The task's current rate."""
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} msg/s" if speed else "- msg/s")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    settings = get_settings()
+    build_runtime(settings, migrate=True)
+    typer.echo(f"database at head: {describe(settings)}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+) -> None:
+    """Start the HTTP service."""
+    import uvicorn
+
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level)
+    logging.getLogger(__name__).info("starting: %s", describe(settings))
+    # By name, not by import: the api package sits above triage and imports it.
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or settings.api.host,
+        port=port or settings.api.port,
+    )

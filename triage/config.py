@@ -1,0 +1,81 @@
+"""One `Settings` object: TRIAGE_* environment variables and an optional triage.toml."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from parsers import EntityPatterns, ParseOptions
+
+DEFAULT_DATA_DIR = Path("var")
+_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "dev", "test"}
+
+
+class ApiSettings(BaseModel):
+    """The HTTP server."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    api_key: SecretStr | None = None
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRIAGE_",
+        env_nested_delimiter="__",
+        toml_file="triage.toml",
+        extra="ignore",
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str | None = Field(
+        default=None, description="Any SQLAlchemy URL; SQLite under data_dir when unset"
+    )
+    api: ApiSettings = ApiSettings()
+    parse: ParseOptions = ParseOptions()
+    entities: EntityPatterns = EntityPatterns()
+    log_level: str = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments first, then the environment, then triage.toml."""
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        key = self.api.api_key
+        if self.environment == "production" and (
+            key is None or key.get_secret_value().strip().lower() in _PLACEHOLDERS
+        ):
+            raise ValueError("TRIAGE_API__API_KEY must be set to a real secret in production")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL, defaulting to a SQLite file under data_dir."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'triage.db'}"
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

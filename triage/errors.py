@@ -1,0 +1,54 @@
+"""The one exception tree of triage.
+
+    TriageError
+    ├── ConfigurationError      the deployer's mistake: bad settings, missing files
+    └── TriageRuntimeError      something failed while running
+        ├── ParseError          input that cannot be read at all
+        ├── StoreError          the database refused or is unreachable
+        └── IngestError         a source (file, folder, mailbox) could not be read
+
+Errors that reach the API carry an HTTP status; one handler renders them.
+"""
+
+from __future__ import annotations
+
+
+class TriageError(Exception):
+    """Base of every error raised by triage."""
+
+    status_code = 500
+    code = "internal_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigurationError(TriageError):
+    """The settings or files the service was given are wrong."""
+
+    code = "configuration_error"
+
+
+class TriageRuntimeError(TriageError):
+    """A failure while running, not a mistake in the configuration."""
+
+
+class ParseError(TriageRuntimeError):
+    """Input that is not mail at all."""
+
+    status_code = 422
+    code = "parse_error"
+
+
+class StoreError(TriageRuntimeError):
+    """The database failed."""
+
+    status_code = 503
+    code = "store_error"
+
+
+class IngestError(TriageRuntimeError):
+    """A source could not be read."""
+
+    code = "ingest_error"

@@ -1,0 +1,1 @@
+"""Ingest sources: files, folders, mbox and Maildir (IMAP comes later)."""

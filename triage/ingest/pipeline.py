@@ -1,0 +1,68 @@
+"""From raw bytes to a stored message: parse, then store once, or record why not."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from models import DefectCode
+from parsers import EntityPatterns, ParseOptions, parse_message
+from parsers.message import header_block
+from triage.store import MessageStore, StoreOutcome, StoreResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestTally:
+    """Counts of what an ingest run did."""
+
+    stored: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, position: str, result: StoreResult) -> None:
+        """Count one outcome."""
+        if result.outcome is StoreOutcome.STORED:
+            self.stored += 1
+        elif result.outcome is StoreOutcome.DUPLICATE:
+            self.duplicates += 1
+        else:
+            self.failed += 1
+            self.failures.append((position, result.reason))
+
+    def summary(self) -> str:
+        """The one-line summary printed at the end of a run."""
+        return f"ingested {self.stored}, duplicates {self.duplicates}, failed {self.failed}"
+
+
+@dataclass(frozen=True)
+class Ingestor:
+    """Parses and stores raw mail with the configured limits."""
+
+    store: MessageStore
+    options: ParseOptions = ParseOptions()
+    patterns: EntityPatterns | None = None
+
+    def ingest(
+        self, raw: bytes, *, source: str, position: str, received_at: datetime | None = None
+    ) -> StoreResult:
+        """Store one mail exactly once; input that is not mail is recorded as failed."""
+        try:
+            message = parse_message(
+                raw,
+                source=source,
+                position=position,
+                received_at=received_at,
+                options=self.options,
+                patterns=self.patterns,
+            )
+        except Exception as exc:  # a parser bug must not lose the mail: keep it with the reason
+            log.exception("parser failed on %s", position)
+            return self.store.record_failure(source, position, raw, f"parser error: {exc!r}")
+        if message.has_defect(DefectCode.NOT_MAIL):
+            return self.store.record_failure(source, position, raw, "not mail: no RFC 5322 headers")
+        kept = header_block(raw) if message.has_defect(DefectCode.TOO_LARGE) else raw
+        return self.store.add(message, kept)

@@ -1,0 +1,174 @@
+"""The message store: each mail stored exactly once, raw bytes kept compressed for audit."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import Message
+from triage.errors import StoreError
+from triage.store.tables import EntityRow, IngestFailureRow, MessageRow
+
+
+class StoreOutcome(StrEnum):
+    """What happened to one mail handed to the store."""
+
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """The outcome for one mail and the id it is stored under."""
+
+    outcome: StoreOutcome
+    message_id: str | None = None
+    reason: str = ""
+
+
+class MessageStore:
+    """Reads and writes messages, their entities and ingest failures."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+
+    def add(self, message: Message, raw: bytes) -> StoreResult:
+        """Store a message once; a second call with the same key reports a duplicate."""
+        try:
+            with self._session() as session:
+                existing = session.scalar(
+                    select(MessageRow.id).where(MessageRow.key == message.key)
+                )
+                if existing is not None:
+                    return StoreResult(StoreOutcome.DUPLICATE, existing)
+                session.add(_message_row(message, raw))
+                session.add_all(_entity_rows(message))
+        except IntegrityError:  # a concurrent writer stored the same key first
+            return StoreResult(StoreOutcome.DUPLICATE, self.id_for_key(message.key))
+        return StoreResult(StoreOutcome.STORED, message.id)
+
+    def record_failure(
+        self, source: str, position: str | None, raw: bytes, reason: str
+    ) -> StoreResult:
+        """Keep input that is not mail, with the reason, once per content."""
+        digest = hashlib.sha256(raw).hexdigest()
+        try:
+            with self._session() as session:
+                found = session.scalar(
+                    select(IngestFailureRow.id).where(IngestFailureRow.content_sha256 == digest)
+                )
+                if found is None:
+                    session.add(_failure_row(source, position, raw, digest, reason))
+        except IntegrityError:
+            pass
+        return StoreResult(StoreOutcome.FAILED, None, reason)
+
+    def id_for_key(self, key: str) -> str | None:
+        """The id of the message stored under a dedup key."""
+        with self._session() as session:
+            return session.scalar(select(MessageRow.id).where(MessageRow.key == key))
+
+    def get(self, message_id: str) -> Message | None:
+        """The stored message, or None."""
+        with self._session() as session:
+            row = session.get(MessageRow, message_id)
+            return Message.model_validate(row.parsed) if row else None
+
+    def raw(self, message_id: str) -> bytes | None:
+        """The original bytes of a stored message."""
+        with self._session() as session:
+            row = session.get(MessageRow, message_id)
+            return zlib.decompress(row.raw) if row else None
+
+    def count(self) -> int:
+        """How many messages are stored."""
+        with self._session() as session:
+            return session.scalar(select(func.count()).select_from(MessageRow)) or 0
+
+    def failures(self) -> list[tuple[str | None, str]]:
+        """Position and reason of every recorded failure."""
+        with self._session() as session:
+            rows = session.execute(
+                select(IngestFailureRow.source_position, IngestFailureRow.reason)
+            )
+            return [(pos, reason) for pos, reason in rows]
+
+    def find_by_entity(self, kind: str, value: str) -> list[str]:
+        """Ids of messages that mention an entity."""
+        with self._session() as session:
+            query = select(EntityRow.message_id).where(
+                EntityRow.kind == kind, EntityRow.value == value
+            )
+            return list(dict.fromkeys(session.scalars(query)))
+
+
+def _message_row(message: Message, raw: bytes) -> MessageRow:
+    return MessageRow(
+        id=message.id,
+        key=message.key,
+        message_id=message.message_id,
+        source=message.source,
+        source_position=message.source_position,
+        subject=message.subject,
+        from_email=message.from_.email if message.from_ else None,
+        date=message.date,
+        received_at=message.received_at or datetime.now(UTC),
+        size=message.size,
+        content_sha256=message.content_sha256,
+        auto=message.auto.value,
+        language=message.language,
+        defect_count=len(message.defects),
+        parsed=message.model_dump(mode="json", by_alias=True),
+        raw=zlib.compress(raw, 6),
+        raw_encoding="zlib",
+    )
+
+
+def _entity_rows(message: Message) -> list[EntityRow]:
+    return [
+        EntityRow(
+            message_id=message.id,
+            kind=e.kind.value,
+            value=e.value[:255],
+            raw=e.raw,
+            field=e.field.value,
+            start=e.start,
+            end=e.end,
+            confidence=e.confidence,
+            extra=e.extra,
+        )
+        for e in message.entities
+    ]
+
+
+def _failure_row(
+    source: str, position: str | None, raw: bytes, digest: str, reason: str
+) -> IngestFailureRow:
+    return IngestFailureRow(
+        source=source,
+        source_position=position,
+        content_sha256=digest,
+        reason=reason,
+        raw=zlib.compress(raw, 6),
+        created_at=datetime.now(UTC),
+    )

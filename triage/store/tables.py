@@ -1,0 +1,97 @@
+"""ORM tables. Pydantic models convert to and from these rows; nothing above the store sees them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every triage table."""
+
+
+class MessageRow(Base):
+    """One stored mail: the parsed message as JSON and the raw bytes, compressed."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(1024), unique=True)
+    message_id: Mapped[str | None] = mapped_column(String(1024))
+    source: Mapped[str] = mapped_column(String(32))
+    source_position: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    from_email: Mapped[str | None] = mapped_column(String(320), index=True)
+    date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    auto: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(8))
+    defect_count: Mapped[int] = mapped_column(Integer, default=0)
+    parsed: Mapped[dict[str, object]] = mapped_column(JSON)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    raw_encoding: Mapped[str] = mapped_column(String(16), default="zlib")
+
+
+class EntityRow(Base):
+    """One entity of a stored message, indexed for look-up by value."""
+
+    __tablename__ = "entities"
+    __table_args__ = (Index("ix_entities_kind_value", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(255))
+    raw: Mapped[str] = mapped_column(Text)
+    field: Mapped[str] = mapped_column(String(16))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float)
+    extra: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class SignalRow(Base):
+    """The classification of a message (filled by the classification stage)."""
+
+    __tablename__ = "signals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    decided_by: Mapped[str] = mapped_column(String(16))
+    model_version: Mapped[str] = mapped_column(String(64), default="")
+    data: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IngestCursorRow(Base):
+    """Where a mailbox source got to: UIDVALIDITY and the highest UID stored."""
+
+    __tablename__ = "ingest_cursors"
+
+    account: Mapped[str] = mapped_column(String(255), primary_key=True)
+    folder: Mapped[str] = mapped_column(String(255), primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(Integer)
+    last_uid: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IngestFailureRow(Base):
+    """Input that could not be stored as a message, kept with the reason."""
+
+    __tablename__ = "ingest_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(32))
+    source_position: Mapped[str | None] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
