@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -81,21 +81,22 @@ def _render_trie(node: dict[str, Any]) -> str:
 _MONTH = word_alternation(n for names in MONTH_NAMES for n in names)
 _WEEKDAY = word_alternation(n for names in WEEKDAY_NAMES for n in names)
 _WEEKDAY_BEFORE = re.compile(
-    rf"\b(?:{_WEEKDAY}|{word_alternation(_WEEKDAY_ABBREVIATIONS)})\.?,?[ \t]{{1,3}}$"
+    rf"\b(?:{_WEEKDAY}|{word_alternation(_WEEKDAY_ABBREVIATIONS)})\.?,?[ \t]{{1,3}}\Z"
 )
 # "12 Jan. 2025" keeps its dot; a sentence-ending dot after "12 January." is not ours.
 _ABBREVIATION_DOT = r"(?:\.(?=,?[ \t]{1,3}\d))?"
 _YEAR_TAIL = r"(?:,?[ \t]{1,3}(?:de[ \t]{1,3})?(?P<y>\d{4})\b)?"
 
+# A leading (?=\d) or trie lets `re` reject most positions before any look-behind runs.
 _NAMED_DMY = re.compile(
-    rf"(?<![\w.])(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|\.)?[ \t]{{0,3}}(?:(?:of|de)[ \t]{{1,3}})?"
+    rf"(?=\d)(?<![\w.])(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|\.)?[ \t]{{0,3}}(?:(?:of|de)[ \t]{{1,3}})?"
     rf"(?P<m>{_MONTH})\b{_ABBREVIATION_DOT}{_YEAR_TAIL}",
 )
 _NAMED_MDY = re.compile(
     rf"\b(?P<m>{_MONTH})\b\.?[ \t]{{1,3}}(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b{_YEAR_TAIL}"
 )
 _NUMERIC = re.compile(
-    r"(?<![\w.,/-])(?:"
+    r"(?=\d)(?<![\w.,/-])(?:"
     r"(?P<iy>\d{4})(?P<is>[./-])(?P<im>[01]?\d)(?P=is)(?P<id>[0-3]?\d)"
     r"|(?P<a>[0-3]?\d)(?P<s>[./-])(?P<b>[0-3]?\d)(?P=s)(?P<y>\d{4}|\d{2})"
     # German style without a year, "am 12.03."; a two-digit month keeps versions out.
@@ -114,7 +115,7 @@ _WEEKDAY_LEAD = re.compile(
     r"(?:\b(?P<pre>by|on|until|till|before|due|bis|am|ab|le|avant|pour|jusqu['’]au|d['’]ici"
     r"|op|tot|voor|uiterlijk|el|para\s+el|hasta\s+el|antes\s+del)[ \t]{1,3})?"
     r"(?:\b(?P<mod>next|this|coming|nächsten|nächster|kommenden|diesen|ce|volgende"
-    r"|aanstaande|komende|deze|próximo|proximo|este)[ \t]{1,3})?$",
+    r"|aanstaande|komende|deze|próximo|proximo|este)[ \t]{1,3})?\Z",
 )
 _THIS_MODIFIERS = frozenset({"this", "diesen", "ce", "deze", "este"})
 
@@ -137,7 +138,7 @@ _RELATIVE_WORDS: dict[str, tuple[str, ...]] = {
 _RELATIVE_KEYS = {phrase: key for key, phrases in _RELATIVE_WORDS.items() for phrase in phrases}
 _RELATIVE = re.compile(rf"\b{word_alternation(_RELATIVE_KEYS)}\b")
 # "Guten Morgen" is a greeting and "esta mañana" is this morning, not tomorrow.
-_NOT_TOMORROW = re.compile(r"\b(?:guten|am|heute|jeden|diesen|goede|la|esta|una|por)[ \t]{1,3}$")
+_NOT_TOMORROW = re.compile(r"\b(?:guten|am|heute|jeden|diesen|goede|la|esta|una|por)[ \t]{1,3}\Z")
 
 _ETA_CLAUSE = re.compile(
     r"\b(?:new\s+)?eta\b|\bexpected\s+(?:delivery|arrival|ship\w*|dispatch|on|by|to)\b"
@@ -157,7 +158,7 @@ _ETA_IMMEDIATE = re.compile(
     r"\b(?:by|no\s+later\s+than|not\s+later\s+than|bis(?:\s+(?:zum|spätestens))?"
     r"|spätestens(?:\s+(?:am|bis))?|d['’]ici(?:\s+(?:le|au))?|au\s+plus\s+tard(?:\s+le)?"
     r"|uiterlijk(?:\s+op)?|a\s+m[áa]s\s+tardar(?:\s+el)?)(?:\s+(?:the|le|den|dem|el|on))?"
-    r"\s*[:,]?\s*$",
+    r"\s*[:,]?\s*\Z",
 )
 _CLAUSE_BREAK = re.compile(r"[\n!?;]|\.\s")
 _ETA_WINDOW = 80
@@ -233,19 +234,20 @@ def _full_year(digits: str) -> int:
 
 @lru_cache(maxsize=4096)
 def _parse_day_month(day: int, month_name: str, year: int) -> date | None:
-    import dateparser  # deferred: loading its language data is only needed for named months
-
+    if not 1900 <= year <= 2199:
+        return None
     settings: dict[str, Any] = {
         "DATE_ORDER": "DMY",
         "PREFER_DATES_FROM": "future",
         "REQUIRE_PARTS": ["day", "month", "year"],
-        "RELATIVE_BASE": datetime(year, 1, 1),
     }
-    # The phrase is rebuilt from our own match, so it is one language and a known shape.
     with warnings.catch_warnings():
         # dateparser and its dependencies emit deprecation warnings on some inputs.
         warnings.simplefilter("ignore")
+        import dateparser  # deferred: its language data is only needed for named months
+
         try:
+            # Rebuilt from our own match: one language, one known shape, an explicit year.
             parsed = dateparser.parse(
                 f"{day} {month_name} {year}", languages=list(LANGUAGES), settings=settings
             )

@@ -79,7 +79,7 @@ _PRIORITY: dict[EntityKind, int] = {
 
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'\]]+", re.IGNORECASE)
 _EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
-_EMAIL_LOCAL = re.compile(r"[\w.+-]{1,64}$")
+_EMAIL_LOCAL = re.compile(r"[\w.+-]{1,64}\Z")
 
 # Customer PO intros, lower-case: the regex runs on fold_case(text).
 _PO_INTRO = (
@@ -133,7 +133,7 @@ def _number(name: str, group: str) -> str:
 # One pass for both orders; the look-ahead lets `re` skip positions that start neither.
 _AMOUNT = re.compile(
     rf"(?=[A-Z$€£¥e\d])(?:{_currency('cur')}[ \u00a0]?{_number('num', 'g')}(?!\d|[.,']\d)"
-    rf"|(?<![\w.,'’]){_number('num2', 'g2')}[ \u00a0]?{_currency('cur2')})"
+    rf"|(?=\d)(?<![\w.,'’]){_number('num2', 'g2')}[ \u00a0]?{_currency('cur2')})"
 )
 _CENTS = Decimal("0.01")
 

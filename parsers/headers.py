@@ -11,8 +11,9 @@ from functools import cached_property
 
 from models import Address, Defect, DefectCode
 from parsers.charset import repair_surrogates
+from parsers.html import CONTROL_RE
 
-_MSGID_RE = re.compile(r"<([^<>\s]+)>")
+_MSGID_RE = re.compile(r"<([^<>\s\x00-\x1f]{1,900})>")
 _WS_RE = re.compile(r"\s+")
 
 
@@ -56,7 +57,7 @@ class HeaderReader:
         value, repaired = repair_surrogates(value)
         if repaired:
             self.defects.append(Defect(code=DefectCode.HEADER, detail=f"{name}: raw 8-bit bytes"))
-        return _WS_RE.sub(" ", value).strip()
+        return _WS_RE.sub(" ", CONTROL_RE.sub("", value)).strip()
 
     def addresses(self, name: str) -> list[Address]:
         """Addresses with display names from every header `name`."""

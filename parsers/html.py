@@ -14,6 +14,8 @@ _BLOCKS = (
 _CELLS = "td,th"
 _SPACES_RE = re.compile(r"[ \t\xa0\u200b]+")
 _BLANKS_RE = re.compile(r"\n{3,}")
+# Control characters carry no meaning in mail text and PostgreSQL refuses NUL.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def html_to_text(html: str) -> str:
@@ -33,5 +35,6 @@ def html_to_text(html: str) -> str:
 
 def tidy_text(text: str) -> str:
     """Collapse runs of spaces inside lines and runs of blank lines."""
+    text = CONTROL_RE.sub("", text)
     lines = (_SPACES_RE.sub(" ", line).strip() for line in text.splitlines())
     return _BLANKS_RE.sub("\n\n", "\n".join(lines)).strip()

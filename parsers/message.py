@@ -107,7 +107,7 @@ def _message_id(headers: HeaderReader) -> str | None:
     if ids:
         return ids[0]
     bare = headers.text("Message-ID").strip("<> ")
-    return bare if bare and " " not in bare else None
+    return bare if bare and " " not in bare and len(bare) <= 900 else None
 
 
 def _first(items: list[_T]) -> _T | None:
@@ -155,7 +155,8 @@ def _fill_body(
     body_language = detect_language(plain)
     parts = split_reply(plain, body_language)
     msg.text, msg.signature = parts.new, parts.signature
-    msg.quoted = "\n\n".join(p for p in (parts.quoted, *body.attached_texts) if p.strip())
+    attached = (tidy_text(t) for t in body.attached_texts)
+    msg.quoted = "\n\n".join(p for p in (parts.quoted, *attached) if p.strip())
     if not (msg.text or msg.quoted or msg.attachments):
         msg.defects.append(Defect(code=DefectCode.EMPTY_BODY))
     auto = detect_auto(std, headers, msg.from_)

@@ -8,6 +8,7 @@ from email.message import Message as StdMessage
 
 from models import Attachment, Defect, DefectCode
 from parsers.charset import decode_text
+from parsers.html import CONTROL_RE
 
 MAX_DEFECTS = 50
 _SKIP_TYPES = {"message/delivery-status", "message/disposition-notification"}
@@ -134,7 +135,7 @@ def _filename(part: StdMessage, out: BodyParts) -> str:
     except Exception as exc:  # broken RFC 2231 parameters raise inside the stdlib
         out.add_defect(DefectCode.MIME, f"filename: {exc!r}")
         return ""
-    return str(name).strip()
+    return CONTROL_RE.sub("", str(name)).strip()
 
 
 def _subject_name(inner: StdMessage | None) -> str:
@@ -144,7 +145,7 @@ def _subject_name(inner: StdMessage | None) -> str:
         subject = str(inner.get("Subject") or "message")
     except Exception:  # an unreadable subject only loses the friendly name
         subject = "message"
-    return f"{subject.strip()[:80]}.eml"
+    return f"{CONTROL_RE.sub('', subject).strip()[:80]}.eml"
 
 
 def _payload(part: StdMessage, out: BodyParts) -> bytes:

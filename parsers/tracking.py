@@ -12,7 +12,7 @@ _SPACE = "[ \u00a0]"
 _UPS = re.compile(rf"(?<!\w)1Z(?:{_SPACE}?[0-9A-Z]){{16}}(?!\w)", re.IGNORECASE)
 # Digits may be grouped by single spaces; a run inside a longer grouped number is skipped.
 _DIGITS = re.compile(
-    rf"(?<![\w.,/-])(?<!\d{_SPACE})(?P<ai>\(00\){_SPACE}?)?\d(?:{_SPACE}?\d){{9,21}}"
+    rf"(?=[\d(])(?<![\w.,/-])(?<!\d{_SPACE})(?P<ai>\(00\){_SPACE}?)?\d(?:{_SPACE}?\d){{9,21}}"
     rf"(?!\w|{_SPACE}\d|[.,/-]\d)"
 )
 _CARRIER_WORDS = re.compile(
@@ -160,6 +160,8 @@ def _numeric_entity(text: str, match: re.Match[str], field: TextField) -> Entity
     options = candidate_formats(digits)
     if has_ai:
         options = [o for o in options if o[1] == "sscc"]
+    if not options:
+        return None
     carrier, near = _context(text, match.start(), match.end())
     chosen = _choose(options, carrier)
     if chosen is None:

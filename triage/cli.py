@@ -25,7 +25,7 @@ from parsers import parse_message
 from triage.config import get_settings
 from triage.errors import TriageError
 from triage.ingest.pipeline import IngestTally
-from triage.ingest.sources import expand
+from triage.ingest.sources import plan, read_mail
 from triage.runtime import build_runtime, describe
 
 app = typer.Typer(help="Triage a distributor's shared inboxes.", no_args_is_help=True)
@@ -60,13 +60,12 @@ def ingest(
     """Store every mail found under PATHS exactly once."""
     settings = get_settings()
     runtime = build_runtime(settings)
-    items = expand(paths)
+    files = plan(paths)
     tally = IngestTally()
     with _progress() as progress:
-        task = progress.add_task("ingesting", total=len(items))
-        for item in items:
-            result = runtime.ingestor.ingest(item.read(), source="file", position=item.position)
-            tally.add(item.position, result)
+        task = progress.add_task("ingesting", total=sum(f.count for f in files))
+        for position, raw in read_mail(files):
+            tally.add(position, runtime.ingestor.ingest(raw, source="file", position=position))
             progress.advance(task)
     for position, reason in tally.failures[:20]:
         err.print(f"failed: {position}: {reason}")

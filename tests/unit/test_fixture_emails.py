@@ -12,7 +12,9 @@ from models import Message
 from parsers import parse_message
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "emails"
-EXPECTED: dict[str, dict[str, Any]] = json.loads((FIXTURES / "expected.json").read_text())
+EXPECTED: dict[str, dict[str, Any]] = json.loads(
+    (FIXTURES.parent / "expected_emails.json").read_text()
+)
 
 
 def test_every_fixture_has_expectations() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mailbox
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,42 +17,52 @@ _NOT_MAIL_NAMES = re.compile(r"^(readme|license|licence|copying)(\..*)?$", re.IG
 
 
 @dataclass(frozen=True)
-class MailItem:
-    """One mail to ingest: where it is and how to read its bytes."""
+class MailFile:
+    """A file holding one mail, or an mbox holding `count` of them."""
 
-    position: str
-    read: Callable[[], bytes]
+    path: Path
+    count: int = 1
+    is_mbox: bool = False
 
 
-def expand(paths: list[Path]) -> list[MailItem]:
-    """Every mail found under the given paths, in a stable order."""
-    items: list[MailItem] = []
+def plan(paths: list[Path]) -> list[MailFile]:
+    """Every mail file found under the given paths, in a stable order."""
+    found: list[MailFile] = []
     for path in paths:
         if not path.exists():
             raise IngestError(f"no such file or folder: {path}")
-        items.extend(_items(path))
-    return items
+        found.extend(_files(path))
+    return found
 
 
-def _items(path: Path) -> Iterator[MailItem]:
+def read_mail(files: list[MailFile]) -> Iterator[tuple[str, bytes]]:
+    """(position, raw bytes) of every mail in the planned files, one at a time."""
+    for file in files:
+        if file.is_mbox:
+            yield from _mbox_messages(file.path)
+        else:
+            yield str(file.path), file.path.read_bytes()
+
+
+def _files(path: Path) -> Iterator[MailFile]:
     if path.is_dir():
-        yield from _folder_items(path)
+        yield from _folder_files(path)
     elif is_mbox(path):
-        yield from _mbox_items(path)
+        yield MailFile(path, count=_mbox_count(path), is_mbox=True)
     else:
-        yield MailItem(str(path), path.read_bytes)
+        yield MailFile(path)
 
 
-def _folder_items(folder: Path) -> Iterator[MailItem]:
+def _folder_files(folder: Path) -> Iterator[MailFile]:
     if is_maildir(folder):
         for sub in ("cur", "new"):
-            yield from _folder_items(folder / sub)
+            yield from _folder_files(folder / sub)
         return
     for child in sorted(folder.iterdir()):
         if child.name.startswith(".") or _NOT_MAIL_NAMES.match(child.name):
             continue
         if child.is_dir() or child.is_file():
-            yield from _items(child)
+            yield from _files(child)
 
 
 def is_maildir(folder: Path) -> bool:
@@ -69,18 +79,27 @@ def is_mbox(path: Path) -> bool:
     return head.startswith(b"From ") and _FROM_LINE_RE.search(head) is not None
 
 
-def _mbox_items(path: Path) -> Iterator[MailItem]:
-    box = mailbox.mbox(path, create=False)
+def _open_mbox(path: Path) -> mailbox.mbox:
     try:
-        keys = list(box.keys())
+        box = mailbox.mbox(path, create=False)
+        box.lock = lambda: None  # type: ignore[method-assign]  # read-only: no lock file
+        return box
     except OSError as exc:
         raise IngestError(f"cannot read mbox {path}: {exc}") from exc
-    for index, key in enumerate(keys):
-        yield MailItem(f"{path}#{index}", _mbox_reader(box, key))
 
 
-def _mbox_reader(box: mailbox.mbox, key: str) -> Callable[[], bytes]:
-    def read() -> bytes:
-        return box.get_bytes(key)
+def _mbox_count(path: Path) -> int:
+    box = _open_mbox(path)
+    try:
+        return len(box)
+    finally:
+        box.close()
 
-    return read
+
+def _mbox_messages(path: Path) -> Iterator[tuple[str, bytes]]:
+    box = _open_mbox(path)
+    try:
+        for index, key in enumerate(box.iterkeys()):
+            yield f"{path}#{index}", box.get_bytes(key)
+    finally:
+        box.close()

@@ -62,9 +62,13 @@ class MessageStore:
                 if existing is not None:
                     return StoreResult(StoreOutcome.DUPLICATE, existing)
                 session.add(_message_row(message, raw))
+                session.flush()
                 session.add_all(_entity_rows(message))
-        except IntegrityError:  # a concurrent writer stored the same key first
-            return StoreResult(StoreOutcome.DUPLICATE, self.id_for_key(message.key))
+        except IntegrityError as exc:
+            existing = self.id_for_key(message.key)
+            if existing is None:
+                raise StoreError(f"cannot store {message.id}: {exc.orig}") from exc
+            return StoreResult(StoreOutcome.DUPLICATE, existing)  # a concurrent writer won
         return StoreResult(StoreOutcome.STORED, message.id)
 
     def record_failure(

@@ -1,0 +1,88 @@
+"""The message store on SQLite and PostgreSQL: once-only storage, round trips, migrations."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine
+
+from models import EntityKind
+from parsers import parse_message
+from tests.conftest import FIXTURES
+from triage.store import MessageStore, StoreOutcome, make_sessionmaker
+from triage.store.tables import Base
+
+pytestmark = pytest.mark.integration
+
+
+def _fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def test_message_is_stored_once(store: MessageStore) -> None:
+    raw = _fixture("every_reference.eml")
+    message = parse_message(raw)
+    first = store.add(message, raw)
+    second = store.add(parse_message(raw), raw)
+    assert first.outcome is StoreOutcome.STORED
+    assert second.outcome is StoreOutcome.DUPLICATE
+    assert second.message_id == first.message_id == message.id
+    assert store.count() == 1
+
+
+def test_round_trip_keeps_message_and_raw_bytes(store: MessageStore) -> None:
+    raw = _fixture("attachments.eml")
+    message = parse_message(raw)
+    store.add(message, raw)
+    assert store.get(message.id) == message
+    assert store.raw(message.id) == raw
+    assert store.get("0" * 32) is None
+
+
+def test_entities_are_searchable(store: MessageStore) -> None:
+    raw = _fixture("every_reference.eml")
+    message = parse_message(raw)
+    store.add(message, raw)
+    assert store.find_by_entity(EntityKind.SALE_ORDER, "S00042") == [message.id]
+    assert store.find_by_entity(EntityKind.SALE_ORDER, "S99999") == []
+
+
+def test_same_mail_without_message_id_is_keyed_by_content(store: MessageStore) -> None:
+    raw = _fixture("no_message_id_no_date.eml")
+    message = parse_message(raw)
+    assert message.key.startswith("sha256:")
+    assert store.add(message, raw).outcome is StoreOutcome.STORED
+    assert store.add(parse_message(raw), raw).outcome is StoreOutcome.DUPLICATE
+
+
+def test_text_with_nul_and_odd_bytes_is_stored(store: MessageStore) -> None:
+    raw = b"From: a@b.example\nSubject: nul \x00 here \xff\nMessage-ID: <nul@x>\n\nbody \x00 end\n"
+    message = parse_message(raw)
+    assert store.add(message, raw).outcome is StoreOutcome.STORED
+    stored = store.get(message.id)
+    assert stored is not None and "\x00" not in stored.subject + stored.text
+
+
+def test_failures_are_recorded_once_with_reason(store: MessageStore) -> None:
+    store.record_failure("file", "junk.bin", b"\x00\x01garbage", "not mail")
+    store.record_failure("file", "junk-again.bin", b"\x00\x01garbage", "not mail")
+    assert store.failures() == [("junk.bin", "not mail")]
+
+
+def test_concurrent_writers_store_one_copy(engine: Engine) -> None:
+    raw = _fixture("gmail_reply.eml")
+    stores = [MessageStore(make_sessionmaker(engine)) for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda s: s.add(parse_message(raw), raw), stores))
+    outcomes = sorted(r.outcome.value for r in results)
+    assert outcomes == ["duplicate", "duplicate", "duplicate", "stored"]
+    assert stores[0].count() == 1
+
+
+def test_migrations_match_the_tables(engine: Engine) -> None:
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
