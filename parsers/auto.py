@@ -26,6 +26,7 @@ _BOUNCE_SUBJECT_RE = re.compile(
     re.IGNORECASE,
 )
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
+_REPORT_DSN_RE = re.compile(r"report-type\s*=\s*\"?delivery-status", re.IGNORECASE)
 _STATUS_RE = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
 _RECIPIENT_RE = re.compile(
     r"(?:final|original)-recipient:\s*(?:rfc822;)?\s*<?([^\s<>;]+@[^\s<>;]+)>?", re.I
@@ -44,27 +45,33 @@ class AutoDetection:
 def detect_auto(msg: StdMessage, headers: HeaderReader, sender: Address | None) -> AutoDetection:
     """Decide whether a mail is a bounce, an auto-reply, a newsletter or a list message."""
     subject = headers.text("Subject")
-    bounce_reason = _bounce_reason(msg, headers, subject, sender)
+    bounce_reason = _bounce_reason(headers, subject, sender)
     if bounce_reason:
         return AutoDetection(AutoKind.BOUNCE, bounce_reason, extract_bounce(msg, headers))
     reply_reason = _auto_reply_reason(headers, subject)
     if reply_reason:
         return AutoDetection(AutoKind.AUTO_REPLY, reply_reason)
+    return _list_or_newsletter(headers)
+
+
+def _list_or_newsletter(headers: HeaderReader) -> AutoDetection:
+    # Discussion lists can be posted to (List-Post); newsletters only unsubscribed from.
     precedence = headers.text("Precedence").lower()
-    if headers.text("List-Unsubscribe") or precedence in ("bulk", "junk"):
-        return AutoDetection(AutoKind.NEWSLETTER, _first_present(headers, precedence))
-    if headers.text("List-Id") or precedence == "list":
-        return AutoDetection(AutoKind.LIST, "List-Id" if headers.text("List-Id") else "Precedence")
+    if headers.text("List-Post") or precedence == "list":
+        return AutoDetection(AutoKind.LIST, "List-Post" if headers.text("List-Post") else "Precedence")
+    if headers.text("List-Unsubscribe"):
+        return AutoDetection(AutoKind.NEWSLETTER, "List-Unsubscribe")
+    if precedence in ("bulk", "junk"):
+        return AutoDetection(AutoKind.NEWSLETTER, f"Precedence: {precedence}")
+    if headers.text("List-Id"):
+        return AutoDetection(AutoKind.LIST, "List-Id")
     return AutoDetection(AutoKind.NONE)
 
 
-def _bounce_reason(
-    msg: StdMessage, headers: HeaderReader, subject: str, sender: Address | None
-) -> str:
-    if msg.get_content_type() == "multipart/report":
-        report_type = str(msg.get_param("report-type", "", header="content-type") or "")
-        if report_type.lower() == "delivery-status":
-            return "multipart/report delivery-status"
+def _bounce_reason(headers: HeaderReader, subject: str, sender: Address | None) -> str:
+    ctype = headers.text("Content-Type").lower()
+    if ctype.startswith("multipart/report") and _REPORT_DSN_RE.search(ctype):
+        return "multipart/report delivery-status"
     if headers.text("X-Failed-Recipients"):
         return "X-Failed-Recipients"
     local = sender.email.partition("@")[0] if sender else ""
@@ -83,10 +90,6 @@ def _auto_reply_reason(headers: HeaderReader, subject: str) -> str:
     if _OOO_SUBJECT_RE.search(subject):
         return "out-of-office subject"
     return ""
-
-
-def _first_present(headers: HeaderReader, precedence: str) -> str:
-    return "List-Unsubscribe" if headers.text("List-Unsubscribe") else f"Precedence: {precedence}"
 
 
 def extract_bounce(msg: StdMessage, headers: HeaderReader) -> BounceInfo:

@@ -85,7 +85,8 @@ _WEEKDAY_BEFORE = re.compile(
 )
 # "12 Jan. 2025" keeps its dot; a sentence-ending dot after "12 January." is not ours.
 _ABBREVIATION_DOT = r"(?:\.(?=,?[ \t]{1,3}\d))?"
-_YEAR_TAIL = r"(?:,?[ \t]{1,3}(?:de[ \t]{1,3})?(?P<y>\d{4})\b)?"
+# The year may sit on the next line when a mail client wrapped the text.
+_YEAR_TAIL = r"(?:,?\s{1,3}(?:de\s{1,3})?(?P<y>\d{4})\b)?"
 
 # A leading (?=\d) or trie lets `re` reject most positions before any look-behind runs.
 _NAMED_DMY = re.compile(

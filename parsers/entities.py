@@ -15,7 +15,7 @@ from models import Entity, EntityKind, TextField
 from parsers.dates import find_dates, fold_case, word_alternation
 from parsers.tracking import find_tracking_numbers
 
-__all__ = ["EntityPatterns", "extract_entities"]
+__all__ = ["EntityPatterns", "extract_entities", "parse_amount"]
 
 _ODOO_KINDS: tuple[EntityKind, ...] = (
     EntityKind.SALE_ORDER,
@@ -29,7 +29,7 @@ _ODOO_KINDS: tuple[EntityKind, ...] = (
 
 
 class EntityPatterns(BaseModel):
-    """Regexes for the document references of one Odoo database, plus scan limits."""
+    """Regexes (compiled with re.ASCII) for one Odoo database's references, plus scan limits."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -42,7 +42,7 @@ class EntityPatterns(BaseModel):
     picking_out: str = r"\b[A-Z0-9]{1,5}/OUT/\d{4,}\b"
     picking_in: str = r"\b[A-Z0-9]{1,5}/IN/\d{4,}\b"
     product_code: str | None = None
-    ignore_case: bool = True
+    ignore_case: bool = False
     max_chars: int = Field(default=100_000, ge=0, description="Only this much text is scanned")
 
     @field_validator(
@@ -80,6 +80,9 @@ _PRIORITY: dict[EntityKind, int] = {
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'\]]+", re.IGNORECASE)
 _EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 _EMAIL_LOCAL = re.compile(r"[\w.+-]{1,64}\Z")
+# "S00042.pdf" is a reference; "p351355.pool.example" and "p222200-ip2" are host names.
+_GLUED_AFTER = re.compile(r"-[A-Za-z0-9]|\.[A-Za-z0-9-]+\.[A-Za-z]")
+_GLUED_BEFORE = re.compile(r"[A-Za-z0-9][.-]\Z")
 
 # Customer PO intros, lower-case: the regex runs on fold_case(text).
 _PO_INTRO = (
@@ -131,16 +134,21 @@ def _number(name: str, group: str) -> str:
 
 
 # One pass for both orders; the look-ahead lets `re` skip positions that start neither.
+# "£97m" is not 97 pounds, and in "$32 $24" the "$" before 24 is not the currency of 32.
 _AMOUNT = re.compile(
-    rf"(?=[A-Z$€£¥e\d])(?:{_currency('cur')}[ \u00a0]?{_number('num', 'g')}(?!\d|[.,']\d)"
-    rf"|(?=\d)(?<![\w.,'’]){_number('num2', 'g2')}[ \u00a0]?{_currency('cur2')})"
+    rf"(?=[A-Z$€£¥e\d])(?:{_currency('cur')}[ \u00a0]?{_number('num', 'g')}"
+    r"(?!\d|[.,']\d|[A-Za-z])"
+    rf"|(?=\d)(?<![\w.,'’]){_number('num2', 'g2')}[ \u00a0]?{_currency('cur2')}"
+    r"(?:(?<=[$€£¥])(?![ \u00a0]?\d)|(?<![$€£¥])))",
+    re.ASCII,
 )
 _CENTS = Decimal("0.01")
 
 
 @lru_cache(maxsize=64)
 def _compiled(patterns: EntityPatterns) -> tuple[tuple[EntityKind, re.Pattern[str]], ...]:
-    flags = re.IGNORECASE if patterns.ignore_case else 0
+    # ASCII word boundaries: in "注文S00042の" the Japanese letters must not glue to the reference.
+    flags = re.ASCII | (re.IGNORECASE if patterns.ignore_case else 0)
     compiled = [(kind, re.compile(getattr(patterns, kind.value), flags)) for kind in _ODOO_KINDS]
     if patterns.product_code:
         compiled.append((EntityKind.PRODUCT_CODE, re.compile(patterns.product_code, flags)))
@@ -180,12 +188,22 @@ def _outside(entities: list[Entity], spans: list[tuple[int, int]]) -> list[Entit
     return kept
 
 
+def _glued(text: str, start: int, end: int) -> bool:
+    """Tell whether a match is part of a host name or hyphenated token: "p351355.pool.example"."""
+    return bool(
+        _GLUED_AFTER.match(text, end) or _GLUED_BEFORE.search(text, max(0, start - 2), start)
+    )
+
+
 def _pattern_entities(text: str, patterns: EntityPatterns, field: TextField) -> Iterator[Entity]:
     for kind, regex in _compiled(patterns):
-        confidence = 0.8 if kind is EntityKind.PRODUCT_CODE else 0.95
+        is_odoo = kind is not EntityKind.PRODUCT_CODE
         for match in regex.finditer(text):
-            if match.end() > match.start():
-                yield _make(kind, text, match.span(), match.group().upper(), confidence, field)
+            start, end = match.span()
+            if end == start or (is_odoo and _glued(text, start, end)):
+                continue
+            value = match.group().upper()
+            yield _make(kind, text, (start, end), value, 0.95 if is_odoo else 0.8, field)
 
 
 def _customer_pos(text: str, folded: str, field: TextField) -> Iterator[Entity]:

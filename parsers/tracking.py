@@ -9,11 +9,13 @@ from models import Entity, EntityKind, TextField
 
 _SPACE = "[ \u00a0]"
 
-_UPS = re.compile(rf"(?<!\w)1Z(?:{_SPACE}?[0-9A-Z]){{16}}(?!\w)", re.IGNORECASE)
+# ASCII word boundaries, so a number right after Japanese or Chinese text is still found.
+_UPS = re.compile(rf"(?<!\w)1Z(?:{_SPACE}?[0-9A-Z]){{16}}(?!\w)", re.IGNORECASE | re.ASCII)
 # Digits may be grouped by single spaces; a run inside a longer grouped number is skipped.
 _DIGITS = re.compile(
     rf"(?=[\d(])(?<![\w.,/-])(?<!\d{_SPACE})(?P<ai>\(00\){_SPACE}?)?\d(?:{_SPACE}?\d){{9,21}}"
-    rf"(?!\w|{_SPACE}\d|[.,/-]\d)"
+    rf"(?!\w|{_SPACE}\d|[.,/-]\d)",
+    re.ASCII,
 )
 _CARRIER_WORDS = re.compile(
     r"(?P<ups>(?-i:\bUPS\b))|(?P<fedex>\bfed\s?ex\b)|(?P<dhl>\bdhl\b)|(?P<usps>\busps\b)"

@@ -40,6 +40,7 @@ def _dates(text: str, reference: date = WEDNESDAY) -> list[tuple[str, str, str]]
         ("on 03/25/2025", "03/25/2025", "2025-03-25"),
         ("on 12th of March", "12th of March", "2025-03-12"),
         ("on 12 Jan. 2026 then", "12 Jan. 2026", "2026-01-12"),
+        ("(August 21,\n2024)", "August 21,\n2024", "2024-08-21"),
         ("call me tomorrow", "tomorrow", "2025-03-06"),
         ("the day after tomorrow", "day after tomorrow", "2025-03-07"),
         ("sometime next week", "next week", "2025-03-10"),

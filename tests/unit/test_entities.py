@@ -66,11 +66,21 @@ def test_entity_details() -> None:
     assert by_kind[EntityKind.ETA].raw == "12 March"
 
 
-def test_odoo_references_are_upper_cased() -> None:
-    assert _pairs("re s00042 and wh/out/00005") == [
+def test_odoo_references_are_case_sensitive_unless_configured() -> None:
+    text = "re s00042 and wh/out/00005"
+    assert _pairs(text) == []
+    assert _pairs(text, patterns=EntityPatterns(ignore_case=True)) == [
         (EntityKind.SALE_ORDER, "S00042"),
         (EntityKind.PICKING_OUT, "WH/OUT/00005"),
     ]
+
+
+def test_odoo_reference_next_to_japanese_text() -> None:
+    assert _pairs("注文S00042の納期について") == [(EntityKind.SALE_ORDER, "S00042")]
+
+
+def test_odoo_reference_in_a_file_name_is_kept() -> None:
+    assert _pairs("attached: S00042.pdf") == [(EntityKind.SALE_ORDER, "S00042")]
 
 
 def test_odoo_monthly_sequences_and_vendor_refunds() -> None:
@@ -88,6 +98,8 @@ def test_odoo_monthly_sequences_and_vendor_refunds() -> None:
         "see https://shop.example.com/my/orders/S00042?access=1",
         "see www.example.com/INV/2025/00012",
         "WH/INT/00005 is an internal transfer",
+        "mail system at host P351355.pool.example.net",
+        "from P222200-ip2.kyoto.example and mx.S00042",
     ],
 )
 def test_no_odoo_reference_inside_tokens_addresses_or_links(text: str) -> None:
@@ -158,6 +170,14 @@ def test_amounts(text: str, value: str) -> None:
     assert entity.extra == {"currency": currency, "amount": amount}
 
 
+def test_amounts_in_a_price_table_and_with_scale_suffix() -> None:
+    assert _pairs("prices: $32 $24 $59, cost £97m") == [
+        (EntityKind.AMOUNT, "32.00 USD"),
+        (EntityKind.AMOUNT, "24.00 USD"),
+        (EntityKind.AMOUNT, "59.00 USD"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("number", "expected"),
     [("1.250,00", "1250.00"), ("1,250.00", "1250.00"), ("1,5", "1.50"), ("1.250", "1250.00")],
@@ -170,14 +190,16 @@ def test_product_code_only_when_configured() -> None:
     text = "Please send 10 x ABC-1234 and abc-5678."
     assert EntityKind.PRODUCT_CODE not in {e.kind for e in _extract(text)}
     patterns = EntityPatterns(product_code=r"\b[A-Z]{3}-\d{4}\b")
+    assert _pairs(text, patterns=patterns) == [(EntityKind.PRODUCT_CODE, "ABC-1234")]
+    patterns = EntityPatterns(product_code=r"\b[A-Z]{3}-\d{4}\b", ignore_case=True)
     assert _pairs(text, patterns=patterns) == [
         (EntityKind.PRODUCT_CODE, "ABC-1234"),
         (EntityKind.PRODUCT_CODE, "ABC-5678"),
     ]
 
 
-def test_custom_patterns_and_case_sensitivity() -> None:
-    patterns = EntityPatterns(sale_order=r"\bSO-\d{4}\b", ignore_case=False)
+def test_custom_patterns() -> None:
+    patterns = EntityPatterns(sale_order=r"\bSO-\d{4}\b")
     assert _pairs("SO-1234 and so-5678", patterns=patterns) == [(EntityKind.SALE_ORDER, "SO-1234")]
 
 

@@ -101,6 +101,11 @@ def test_ups_plain_and_spaced() -> None:
     ]
 
 
+def test_numbers_right_after_japanese_text() -> None:
+    assert _found(f"追跡番号{UPS}です") == [(UPS, UPS, "ups")]
+    assert _found(f"USPS追跡{USPS_22}") == [(USPS_22, USPS_22, "usps")]
+
+
 def test_ups_with_bad_check_digit_is_rejected() -> None:
     assert _found(f"UPS tracking {_wrong_last_digit(UPS)}") == []
 
