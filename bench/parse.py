@@ -65,7 +65,8 @@ def main() -> int:
     full = best_rate("triage parse_message", raws, parse_message)
     print(f"ratio full/bare: {full / base:.2f} (target >= 0.33)")
     largest = max(raws, key=len)
-    print(f"largest message: {len(largest) / 1e6:.2f} MB, peak memory {peak_memory(largest) / 1e6:.1f} MB")
+    peak = peak_memory(largest)
+    print(f"largest message: {len(largest) / 1e6:.2f} MB, peak memory {peak / 1e6:.1f} MB")
     return 0
 
 

@@ -58,7 +58,9 @@ def _list_or_newsletter(headers: HeaderReader) -> AutoDetection:
     # Discussion lists can be posted to (List-Post); newsletters only unsubscribed from.
     precedence = headers.text("Precedence").lower()
     if headers.text("List-Post") or precedence == "list":
-        return AutoDetection(AutoKind.LIST, "List-Post" if headers.text("List-Post") else "Precedence")
+        return AutoDetection(
+            AutoKind.LIST, "List-Post" if headers.text("List-Post") else "Precedence"
+        )
     if headers.text("List-Unsubscribe"):
         return AutoDetection(AutoKind.NEWSLETTER, "List-Unsubscribe")
     if precedence in ("bulk", "junk"):

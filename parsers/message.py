@@ -10,7 +10,7 @@ from email import policy
 from email.message import EmailMessage
 from typing import TypeVar
 
-from models import Defect, DefectCode, Entity, Message, TextField
+from models import AutoKind, Defect, DefectCode, Entity, Message, TextField
 from parsers.auto import detect_auto
 from parsers.entities import EntityPatterns, extract_entities
 from parsers.headers import HeaderReader
@@ -18,9 +18,11 @@ from parsers.html import html_to_text, tidy_text
 from parsers.language import SAMPLE_CHARS, detect_language
 from parsers.mime import WalkLimits, walk_body
 from parsers.options import ParseOptions
-from parsers.reply import split_reply
+from parsers.reply import ReplyParts, split_reply
 
 _T = TypeVar("_T")
+# Machine-written mail has no conversation to split into new and quoted text.
+_NO_REPLY_KINDS = frozenset({AutoKind.BOUNCE, AutoKind.NEWSLETTER})
 _HEADER_LINE_RE = re.compile(rb"^[!-9;-~]+[ \t]*:")
 _HEADER_END_RE = re.compile(rb"\r?\n\r?\n|\r\r")
 
@@ -151,19 +153,28 @@ def _fill_body(
     msg.defects.extend(body.defects)
     msg.attachments = body.attachments
     msg.html_text = _html_text(body.html, msg)
-    plain = tidy_text("\n\n".join(t for t in body.plain if t.strip())) or msg.html_text
-    body_language = detect_language(plain)
-    parts = split_reply(plain, body_language)
-    msg.text, msg.signature = parts.new, parts.signature
-    attached = (tidy_text(t) for t in body.attached_texts)
-    msg.quoted = "\n\n".join(p for p in (parts.quoted, *attached) if p.strip())
-    if not (msg.text or msg.quoted or msg.attachments):
-        msg.defects.append(Defect(code=DefectCode.EMPTY_BODY))
     auto = detect_auto(std, headers, msg.from_)
     msg.auto, msg.auto_reason, msg.bounce = auto.kind, auto.reason, auto.bounce
-    same_start = plain[:SAMPLE_CHARS] == msg.text[:SAMPLE_CHARS]
-    msg.language = body_language if same_start else detect_language(msg.text or msg.subject)
+    _split_text(msg, body.plain, body.attached_texts)
+    if not (msg.text or msg.quoted or msg.attachments):
+        msg.defects.append(Defect(code=DefectCode.EMPTY_BODY))
     msg.entities = _entities(msg, opts, patterns)
+
+
+def _split_text(msg: Message, plain_parts: list[str], attached_texts: list[str]) -> None:
+    plain = tidy_text("\n\n".join(t for t in plain_parts if t.strip())) or msg.html_text
+    language = detect_language(plain)
+    if msg.auto in _NO_REPLY_KINDS:
+        parts = ReplyParts(plain, "", "")
+    else:
+        parts = split_reply(plain, language)
+    msg.text, msg.signature = parts.new, parts.signature
+    attached = (tidy_text(t) for t in attached_texts)
+    msg.quoted = "\n\n".join(p for p in (parts.quoted, *attached) if p.strip())
+    # The first guess read quoted text too when the new text is shorter than its sample.
+    if parts.quoted and len(msg.text) < SAMPLE_CHARS:
+        language = detect_language(msg.text or msg.subject)
+    msg.language = language
 
 
 def _html_text(html_parts: list[str], msg: Message) -> str:
