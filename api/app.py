@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,7 +18,13 @@ from triage.runtime import Runtime, build_runtime
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app around a runtime made from `settings`."""
     runtime = build_runtime(settings or get_settings())
-    app = FastAPI(title="triage", version="0.1.0")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.runtime.engine.dispose()
+
+    app = FastAPI(title="triage", version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
     app.add_exception_handler(TriageError, _triage_error)
     app.add_api_route("/healthz", healthz, methods=["GET"])
@@ -36,7 +44,8 @@ async def readyz(request: Request) -> JSONResponse:
         with runtime.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # any database failure means not ready; say which
-        return JSONResponse({"status": "not_ready", "database": repr(exc)}, status_code=503)
+        body = {"status": "not_ready", "database": type(exc).__name__}
+        return JSONResponse(body, status_code=503)
     return JSONResponse({"status": "ready", "database": "ok", "messages": runtime.store.count()})
 
 

@@ -37,4 +37,4 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
 def describe(settings: Settings) -> str:
     """One line saying what the service runs on."""
     url = make_engine(settings.sqlalchemy_url).url.render_as_string(hide_password=True)
-    return f"database {url}; classifier: rules and classical only (no LLM); Odoo: off; IMAP: off"
+    return f"database {url}; LLM: off; Odoo: off; IMAP: off"
