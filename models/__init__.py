@@ -10,7 +10,16 @@ from models.message import (
     DefectCode,
     Message,
 )
-from models.signal import Intent, IntentScore, Sentiment, Signal, Stage, Urgency
+from models.signal import (
+    Intent,
+    IntentScore,
+    Sentiment,
+    Signal,
+    Stage,
+    StageResult,
+    Urgency,
+)
+from models.taxonomy import IntentDef, IntentGroup, Taxonomy
 
 __all__ = [
     "Address",
@@ -22,11 +31,15 @@ __all__ = [
     "Entity",
     "EntityKind",
     "Intent",
+    "IntentDef",
+    "IntentGroup",
     "IntentScore",
     "Message",
     "Sentiment",
     "Signal",
     "Stage",
+    "StageResult",
+    "Taxonomy",
     "TextField",
     "Urgency",
 ]

@@ -1,8 +1,4 @@
-"""The structured reading of a message: intents, urgency, sentiment and provenance.
-
-The cascade that fills a `Signal` arrives with the classification issue; the
-vocabulary lives here so every layer shares it.
-"""
+"""The structured reading of a message: intents, urgency, sentiment and provenance."""
 
 from __future__ import annotations
 
@@ -14,7 +10,7 @@ from models.entity import Entity
 
 
 class Intent(StrEnum):
-    """The default intent taxonomy for a distributor."""
+    """The default intent names for a distributor (the taxonomy file may add more)."""
 
     ORDER_STATUS = "order_status"
     DELIVERY_PROBLEM = "delivery_problem"
@@ -72,24 +68,48 @@ class IntentScore(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    intent: Intent
+    intent: str
     confidence: float = Field(ge=0.0, le=1.0)
     entities: list[Entity] = Field(default_factory=list)
 
 
-class Signal(BaseModel):
-    """What a message is about and how sure we are."""
+class StageResult(BaseModel):
+    """What one stage of the cascade answered, or why it did not."""
 
-    message_id: str
+    stage: Stage
+    intents: list[IntentScore] = Field(default_factory=list)
+    certain: bool = False
+    skipped: bool = False
+    reason: str = Field(default="", description="Rule that fired, threshold missed, or error")
+    version: str = ""
+
+
+class Signal(BaseModel):
+    """What a message is about, how sure we are, and who decided."""
+
+    message_id: str | None = None
     intents: list[IntentScore] = Field(default_factory=list)
     urgency: Urgency = Urgency.NORMAL
     urgency_reasons: list[str] = Field(default_factory=list)
     sentiment: Sentiment = Sentiment.NEUTRAL
-    sentiment_score: float = 0.0
+    sentiment_score: float = Field(default=0.0, ge=-1.0, le=1.0)
     language: str | None = None
     summary: str = ""
     entities: list[Entity] = Field(default_factory=list)
     decided_by: Stage = Stage.RULES
+    stages: list[StageResult] = Field(default_factory=list)
+    high_risk: bool = False
     needs_review: bool = False
     review_reason: str = ""
     model_version: str = ""
+    data_hash: str = ""
+
+    @property
+    def intent(self) -> str:
+        """The primary intent ('other' when there is none)."""
+        return self.intents[0].intent if self.intents else Intent.OTHER.value
+
+    @property
+    def confidence(self) -> float:
+        """Confidence of the primary intent."""
+        return self.intents[0].confidence if self.intents else 0.0

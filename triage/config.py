@@ -28,6 +28,16 @@ class ApiSettings(BaseModel):
     api_key: SecretStr | None = None
 
 
+class ClassifySettings(BaseModel):
+    """The classifier: taxonomy and rule files, model folder, training data, precision target."""
+
+    taxonomy: Path | None = Field(default=None, description="YAML taxonomy; shipped default")
+    rules: Path | None = Field(default=None, description="YAML rules; shipped default")
+    model_dir: Path | None = Field(default=None, description="Default: <data_dir>/models/classical")
+    training_data: Path = Path("data")
+    target_precision: float = Field(default=0.97, gt=0.0, le=1.0)
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment."""
 
@@ -46,6 +56,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     parse: ParseOptions = ParseOptions()
     entities: EntityPatterns = EntityPatterns()
+    classify: ClassifySettings = ClassifySettings()
     log_level: str = "INFO"
 
     @classmethod
@@ -68,6 +79,11 @@ class Settings(BaseSettings):
         ):
             raise ValueError("TRIAGE_API__API_KEY must be set to a real secret in production")
         return self
+
+    @property
+    def model_dir(self) -> Path:
+        """Where the classical model is saved and loaded."""
+        return self.classify.model_dir or self.data_dir / "models" / "classical"
 
     @property
     def sqlalchemy_url(self) -> str:

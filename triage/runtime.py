@@ -4,37 +4,78 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 
+from triage.classify.cascade import Cascade
+from triage.classify.classical import MODEL_FILE, ClassicalModel, model_text
+from triage.classify.files import load_taxonomy
+from triage.classify.rules import load_rules
+from triage.classify.training import FEEDBACK, Example
 from triage.config import Settings
 from triage.ingest.pipeline import Ingestor
 from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
+from triage.store.apikeys import ApiKeyStore
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Runtime:
-    """The configured store and ingestor."""
+    """The configured store, ingestor and classifier cascade."""
 
     settings: Settings
     engine: Engine
     store: MessageStore
+    keys: ApiKeyStore
     ingestor: Ingestor
+    cascade: Cascade
 
 
 def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
-    """Connect to the database (migrating it when asked) and wire the ingestor."""
+    """Connect to the database (migrating it when asked) and wire ingestor and cascade."""
     engine = make_engine(settings.sqlalchemy_url)
     if migrate:
         upgrade(engine)
-    store = MessageStore(make_sessionmaker(engine))
-    ingestor = Ingestor(store, settings.parse, settings.entities)
-    return Runtime(settings, engine, store, ingestor)
+    sessions = make_sessionmaker(engine)
+    store = MessageStore(sessions)
+    cascade = build_cascade(settings)
+    ingestor = Ingestor(store, settings.parse, settings.entities, cascade)
+    return Runtime(settings, engine, store, ApiKeyStore(sessions), ingestor, cascade)
+
+
+def build_cascade(settings: Settings) -> Cascade:
+    """The cascade from the configured taxonomy, rules and model (the model may be missing)."""
+    taxonomy = load_taxonomy(settings.classify.taxonomy)
+    rules = load_rules(settings.classify.rules)
+    classical = load_model(settings.model_dir)
+    return Cascade(taxonomy, rules, classical)
+
+
+def feedback_examples(settings: Settings) -> list[Example]:
+    """Corrections people made, as training examples (none when the database is new)."""
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        upgrade(engine)
+        labels = MessageStore(make_sessionmaker(engine)).feedback_labels()
+    finally:
+        engine.dispose()
+    return [
+        Example(model_text(subject, text), intent, FEEDBACK) for subject, text, intent in labels
+    ]
+
+
+def load_model(folder: Path) -> ClassicalModel | None:
+    """The saved classical model, or None (with a warning) when none was trained yet."""
+    if not (folder / MODEL_FILE).is_file():
+        log.warning("no classical model in %s: run `triage train`; rules only", folder)
+        return None
+    return ClassicalModel.load(folder)
 
 
 def describe(settings: Settings) -> str:
     """One line saying what the service runs on."""
     url = make_engine(settings.sqlalchemy_url).url.render_as_string(hide_password=True)
-    return f"database {url}; LLM: off; Odoo: off; IMAP: off"
+    model = "present" if (settings.model_dir / MODEL_FILE).is_file() else "missing"
+    return f"database {url}; rules and classical model ({model}); LLM: off; Odoo: off; IMAP: off"

@@ -9,6 +9,7 @@ from datetime import datetime
 from models import DefectCode
 from parsers import EntityPatterns, ParseOptions, parse_message
 from parsers.message import header_block
+from triage.classify.cascade import Cascade
 from triage.store import MessageStore, StoreOutcome, StoreResult
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Ingestor:
     store: MessageStore
     options: ParseOptions = ParseOptions()
     patterns: EntityPatterns | None = None
+    cascade: Cascade | None = None
 
     def ingest(
         self, raw: bytes, *, source: str, position: str, received_at: datetime | None = None
@@ -65,4 +67,8 @@ class Ingestor:
         if message.has_defect(DefectCode.NOT_MAIL):
             return self.store.record_failure(source, position, raw, "not mail: no RFC 5322 headers")
         kept = header_block(raw) if message.has_defect(DefectCode.TOO_LARGE) else raw
-        return self.store.add(message, kept)
+        result = self.store.add(message, kept)
+        if result.outcome is StoreOutcome.STORED and self.cascade is not None:
+            # Stored first, classified second: a crash here leaves the mail safe for a re-run.
+            self.store.add_signal(self.cascade.classify(message))
+        return result

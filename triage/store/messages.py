@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Message
+from models import Message, Signal
 from triage.errors import StoreError
-from triage.store.tables import EntityRow, IngestFailureRow, MessageRow
+from triage.store.database import transaction
+from triage.store.tables import (
+    EntityRow,
+    FeedbackRow,
+    IngestFailureRow,
+    MessageRow,
+    SignalRow,
+)
 
 
 class StoreOutcome(StrEnum):
@@ -42,15 +48,8 @@ class MessageStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        try:
-            with self._sessions.begin() as session:
-                yield session
-        except IntegrityError:
-            raise
-        except SQLAlchemyError as exc:
-            raise StoreError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+    def _session(self) -> AbstractContextManager[Session]:
+        return transaction(self._sessions)
 
     def add(self, message: Message, raw: bytes) -> StoreResult:
         """Store a message once; a second call with the same key reports a duplicate."""
@@ -87,6 +86,33 @@ class MessageStore:
             pass
         return StoreResult(StoreOutcome.FAILED, None, reason)
 
+    def add_signal(self, signal: Signal) -> None:
+        """Store the signal of a stored message (the newest one is the current one)."""
+        if signal.message_id is None:
+            raise StoreError("a stored signal needs the id of its message")
+        with self._session() as session:
+            session.add(
+                SignalRow(
+                    message_id=signal.message_id,
+                    decided_by=signal.decided_by.value,
+                    model_version=signal.model_version,
+                    data=signal.model_dump(mode="json"),
+                    created_at=datetime.now(UTC),
+                )
+            )
+
+    def signal(self, message_id: str) -> Signal | None:
+        """The newest signal of a message, or None."""
+        with self._session() as session:
+            query = (
+                select(SignalRow.data)
+                .where(SignalRow.message_id == message_id)
+                .order_by(SignalRow.id.desc())
+                .limit(1)
+            )
+            data = session.scalar(query)
+            return Signal.model_validate(data) if data is not None else None
+
     def id_for_key(self, key: str) -> str | None:
         """The id of the message stored under a dedup key."""
         with self._session() as session:
@@ -116,6 +142,34 @@ class MessageStore:
                 select(IngestFailureRow.source_position, IngestFailureRow.reason)
             )
             return [(pos, reason) for pos, reason in rows]
+
+    def add_feedback(
+        self, message_id: str, intent: str, user: str, urgency: str | None = None
+    ) -> None:
+        """Record a person's correction of a message's label."""
+        with self._session() as session:
+            session.add(
+                FeedbackRow(
+                    message_id=message_id,
+                    intent=intent,
+                    urgency=urgency,
+                    user=user,
+                    created_at=datetime.now(UTC),
+                )
+            )
+
+    def feedback_labels(self) -> list[tuple[str, str, str]]:
+        """(subject, new text, intent) of every message's latest correction."""
+        with self._session() as session:
+            rows = session.execute(
+                select(MessageRow.parsed, FeedbackRow.intent)
+                .join(FeedbackRow, FeedbackRow.message_id == MessageRow.id)
+                .order_by(FeedbackRow.id)
+            )
+            latest = {
+                p["id"]: (str(p.get("subject", "")), str(p.get("text", "")), i) for p, i in rows
+            }
+            return list(latest.values())
 
     def find_by_entity(self, kind: str, value: str) -> list[str]:
         """Ids of messages that mention an entity."""

@@ -120,3 +120,8 @@ def serve(
         host=host or settings.api.host,
         port=port or settings.api.port,
     )
+
+
+from triage.cli import classify as _classify  # noqa: E402  (registers its commands)
+
+_classify.register(app)

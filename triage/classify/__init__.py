@@ -1,0 +1,1 @@
+"""Classification: taxonomy, rules, the classical model, urgency, sentiment and the cascade."""

@@ -1,0 +1,146 @@
+"""The classical stage: TF-IDF word and character n-grams into a calibrated linear model."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import skops.io as sio
+from pydantic import BaseModel, Field
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+
+from models import IntentScore
+from triage.errors import ConfigurationError
+
+MODEL_FILE = "model.skops"
+METADATA_FILE = "metadata.json"
+MAX_CHARS = 3_000
+# Everything a saved pipeline may contain. skops refuses any other type, so a tampered
+# model file cannot smuggle in code the way a pickle can.
+TRUSTED_TYPES = frozenset(
+    {
+        "builtins.getattr",
+        "numpy.dtype",
+        "numpy.float64",
+        "numpy.int64",
+        "numpy.ndarray",
+        "scipy.sparse._csr.csr_matrix",
+        "sklearn.calibration.CalibratedClassifierCV",
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
+        "sklearn.feature_extraction.text.TfidfTransformer",
+        "sklearn.feature_extraction.text.TfidfVectorizer",
+        "sklearn.pipeline.FeatureUnion",
+        "sklearn.pipeline.Pipeline",
+        "sklearn.svm._classes.LinearSVC",
+    }
+)
+
+
+class ModelMetadata(BaseModel):
+    """What a saved model is: version, labels, data hash, metrics and thresholds."""
+
+    version: str
+    labels: list[str]
+    data_hash: str
+    created_at: datetime
+    target_precision: float
+    thresholds: dict[str, float] = Field(default_factory=dict)
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    sklearn_version: str = ""
+
+
+def model_text(subject: str, text: str) -> str:
+    """The text the model reads: the subject and the new text, capped."""
+    return f"{subject}\n{text}"[:MAX_CHARS]
+
+
+def build_pipeline(seed: int = 0) -> Pipeline:
+    """An untrained pipeline: word 1-2 grams and char 2-5 grams into a calibrated SVM."""
+    features = FeatureUnion(
+        [
+            (
+                "words",
+                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode"),
+            ),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    sublinear_tf=True,
+                    min_df=2,
+                    max_features=150_000,
+                ),
+            ),
+        ]
+    )
+    svm = LinearSVC(C=0.5, class_weight="balanced", random_state=seed)
+    return Pipeline([("features", features), ("clf", CalibratedClassifierCV(svm, cv=3))])
+
+
+class ClassicalModel:
+    """A trained pipeline with its metadata."""
+
+    def __init__(self, pipeline: Pipeline, metadata: ModelMetadata) -> None:
+        self.pipeline = pipeline
+        self.metadata = metadata
+        self.labels: list[str] = [str(c) for c in pipeline.classes_]
+
+    @property
+    def version(self) -> str:
+        """The model version recorded in every signal it produces."""
+        return self.metadata.version
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Calibrated probabilities, one row per text, columns in `labels` order."""
+        return np.asarray(self.pipeline.predict_proba(texts))
+
+    def rank(self, probabilities: np.ndarray, allowed: set[str] | None = None) -> list[IntentScore]:
+        """Intents by probability, renormalised over the allowed ones."""
+        pairs = [(label, float(p)) for label, p in zip(self.labels, probabilities, strict=True)]
+        if allowed is not None:
+            pairs = [(label, p) for label, p in pairs if label in allowed]
+        total = sum(p for _, p in pairs) or 1.0
+        pairs.sort(key=lambda pair: -pair[1])
+        return [IntentScore(intent=label, confidence=min(1.0, p / total)) for label, p in pairs]
+
+    def threshold(self, intent: str) -> float:
+        """The confidence an answer for `intent` needs to be routed without review."""
+        return self.metadata.thresholds.get(intent, 1.0)
+
+    def save(self, folder: Path) -> None:
+        """Write model and metadata atomically: a crash leaves the old model in place."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".model-", dir=folder.parent))
+        sio.dump(self.pipeline, staging / MODEL_FILE, compression=8)
+        (staging / METADATA_FILE).write_text(self.metadata.model_dump_json(indent=2))
+        backup = folder.with_name(folder.name + ".old")
+        if folder.exists():
+            os.replace(folder, backup)
+        os.replace(staging, folder)
+        shutil.rmtree(backup, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> ClassicalModel:
+        """Load a saved model, refusing any type outside the trusted list."""
+        model_file, meta_file = folder / MODEL_FILE, folder / METADATA_FILE
+        if not model_file.is_file() or not meta_file.is_file():
+            raise ConfigurationError(f"no trained model in {folder}: run `triage train`")
+        untrusted = set(sio.get_untrusted_types(file=model_file))
+        if not untrusted <= TRUSTED_TYPES:
+            raise ConfigurationError(
+                f"model {model_file} holds untrusted types: {sorted(untrusted - TRUSTED_TYPES)}"
+            )
+        pipeline = sio.load(model_file, trusted=sorted(untrusted))
+        metadata = ModelMetadata.model_validate(json.loads(meta_file.read_text()))
+        return cls(pipeline, metadata)

@@ -1,0 +1,154 @@
+"""The rules stage: deterministic, explainable decisions from markers, senders and patterns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from models import AutoKind, IntentScore, Message, Stage, StageResult, Taxonomy
+from triage.classify.files import DEFAULT_RULES, read_yaml
+from triage.errors import ConfigurationError
+
+
+class Role(StrEnum):
+    """Who the sender is to us."""
+
+    CUSTOMER = "customer"
+    SUPPLIER = "supplier"
+
+
+class SenderLists(BaseModel):
+    """Known supplier and customer domains and addresses."""
+
+    model_config = ConfigDict(frozen=True)
+
+    supplier_domains: frozenset[str] = frozenset()
+    supplier_addresses: frozenset[str] = frozenset()
+    customer_domains: frozenset[str] = frozenset()
+    customer_addresses: frozenset[str] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        if isinstance(value, list | set | frozenset | tuple):
+            return frozenset(str(v).strip().lower() for v in value)
+        return value
+
+    def role_of(self, email: str) -> Role | None:
+        """The sender's role by exact address first, then by domain."""
+        email = email.lower()
+        domain = email.rpartition("@")[2]
+        if email in self.supplier_addresses:
+            return Role.SUPPLIER
+        if email in self.customer_addresses:
+            return Role.CUSTOMER
+        if domain in self.supplier_domains:
+            return Role.SUPPLIER
+        if domain in self.customer_domains:
+            return Role.CUSTOMER
+        return None
+
+
+class Rule(BaseModel):
+    """One rule: conditions that must all hold, and the intent it then gives."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    intent: str
+    priority: int = 50
+    confidence: float = Field(default=0.9, ge=0.0, le=1.0)
+    certain: bool = False
+    auto: frozenset[AutoKind] = frozenset()
+    sender_role: Role | None = None
+    patterns: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _has_a_condition(self) -> Rule:
+        if not (self.auto or self.sender_role or self.patterns):
+            raise ValueError(f"rule {self.name!r} has no condition")
+        for pattern in self.patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"rule {self.name!r}: bad pattern {pattern!r}: {exc}") from exc
+        return self
+
+    @cached_property
+    def _regex(self) -> re.Pattern[str] | None:
+        if not self.patterns:
+            return None
+        return re.compile("|".join(f"(?:{p})" for p in self.patterns), re.IGNORECASE)
+
+    def matches(self, message: Message, role: Role | None, text: str) -> bool:
+        """True when every condition of the rule holds for the message."""
+        if self.auto and message.auto not in self.auto:
+            return False
+        if self.sender_role and self.sender_role != role:
+            return False
+        return self._regex is None or self._regex.search(text) is not None
+
+
+@dataclass(frozen=True)
+class RulesOutcome:
+    """The rules stage's answer and the sender role it found."""
+
+    result: StageResult
+    role: Role | None
+
+
+class RuleSet(BaseModel):
+    """The versioned rule file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: str = "1"
+    senders: SenderLists = SenderLists()
+    rules: tuple[Rule, ...] = ()
+
+    def check(self, taxonomy: Taxonomy) -> RuleSet:
+        """Fail fast when a rule names an intent the taxonomy does not have."""
+        unknown = sorted({r.intent for r in self.rules} - set(taxonomy.names))
+        if unknown:
+            raise ConfigurationError(f"rules name unknown intents: {', '.join(unknown)}")
+        return self
+
+    def evaluate(self, message: Message) -> RulesOutcome:
+        """Run every rule; the highest-priority match leads, all matches are recorded."""
+        role = self.senders.role_of(message.from_.email) if message.from_ else None
+        text = f"{message.subject}\n{message.text}"
+        fired = sorted(
+            (r for r in self.rules if r.matches(message, role, text)),
+            key=lambda r: (-r.priority, -r.confidence),
+        )
+        return RulesOutcome(_stage_result(fired, role, self.version), role)
+
+
+def _stage_result(fired: list[Rule], role: Role | None, version: str) -> StageResult:
+    intents: dict[str, IntentScore] = {}
+    for rule in fired:
+        intents.setdefault(rule.intent, IntentScore(intent=rule.intent, confidence=rule.confidence))
+    reasons = [f"rule {r.name}" for r in fired]
+    if role:
+        reasons.append(f"sender is a known {role.value}")
+    return StageResult(
+        stage=Stage.RULES,
+        intents=list(intents.values()),
+        certain=bool(fired) and fired[0].certain,
+        reason="; ".join(reasons) or "no rule fired",
+        version=version,
+    )
+
+
+def load_rules(path: Path | None = None) -> RuleSet:
+    """The rule file at `path`, or the shipped default."""
+    source = path or DEFAULT_RULES
+    try:
+        return RuleSet.model_validate(read_yaml(source))
+    except ValidationError as exc:
+        raise ConfigurationError(f"invalid rules {source}: {exc}") from exc

@@ -1,0 +1,65 @@
+"""API keys: created once and shown once; only a SHA-256 hash is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from triage.errors import ConfigurationError
+from triage.store.database import transaction
+from triage.store.tables import ApiKeyRow
+
+KEY_PREFIX = "trg_"
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a key."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+class ApiKeyStore:
+    """Creates, verifies and revokes API keys."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def create(self, name: str) -> str:
+        """A new key for `name`, returned once and never stored in clear."""
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        try:
+            with transaction(self._sessions) as session:
+                session.add(
+                    ApiKeyRow(
+                        name=name,
+                        key_hash=hash_key(key),
+                        prefix=key[:8],
+                        created_at=datetime.now(UTC),
+                    )
+                )
+        except IntegrityError as exc:
+            raise ConfigurationError(f"an API key named {name!r} already exists") from exc
+        return key
+
+    def verify(self, key: str) -> str | None:
+        """The name of the key's owner, or None for an unknown or revoked key."""
+        digest = hash_key(key)
+        with transaction(self._sessions) as session:
+            row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == digest))
+        if row is None or row.revoked_at is not None:
+            return None
+        return row.name if hmac.compare_digest(row.key_hash, digest) else None
+
+    def revoke(self, name: str) -> bool:
+        """Revoke the key called `name`; False when there is none."""
+        with transaction(self._sessions) as session:
+            row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name))
+            if row is None:
+                return False
+            row.revoked_at = datetime.now(UTC)
+            return True
