@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/triage db upgrade
+	$(BIN)/triage train --if-missing
 	$(BIN)/triage ingest tests/fixtures/emails
 	$(BIN)/triage serve
 
@@ -31,6 +32,8 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/classify.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

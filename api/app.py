@@ -1,23 +1,29 @@
-"""The FastAPI application: health now, the JSON API and review UI in later issues."""
+"""The FastAPI application: health, metrics and the JSON API (the review UI comes later)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
+from api import errors
+from api.auth import require_api_key
+from api.classify import router as classify_router
+from api.limits import BodyLimitMiddleware
+from api.metrics import Metrics, MetricsMiddleware
 from triage.config import Settings, get_settings
-from triage.errors import TriageError
 from triage.runtime import Runtime, build_runtime
+
+JSON_BODY_LIMIT = 5 * 1024 * 1024
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app around a runtime made from `settings`."""
-    runtime = build_runtime(settings or get_settings())
+    settings = settings or get_settings()
+    runtime = build_runtime(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -26,9 +32,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="triage", version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
-    app.add_exception_handler(TriageError, _triage_error)
+    app.state.metrics = metrics = Metrics()
+    errors.install(app)
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])
+    app.add_api_route(
+        "/metrics", metrics_endpoint, methods=["GET"], dependencies=[Depends(require_api_key)]
+    )
+    app.include_router(classify_router)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=max(JSON_BODY_LIMIT, settings.parse.max_bytes)
+    )
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
 
 
@@ -38,18 +53,23 @@ async def healthz() -> dict[str, str]:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Readiness: the database answers."""
+    """Readiness: the database answers and the classical model is loaded."""
     runtime: Runtime = request.app.state.runtime
+    model = runtime.cascade.classical
+    body: dict[str, object] = {"model": model.version if model else "missing"}
     try:
         with runtime.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any database failure means not ready; say which
-        body = {"status": "not_ready", "database": type(exc).__name__}
+    except Exception as exc:  # any database failure means not ready; say which kind
+        body |= {"status": "not_ready", "database": type(exc).__name__}
         return JSONResponse(body, status_code=503)
-    return JSONResponse({"status": "ready", "database": "ok", "messages": runtime.store.count()})
+    body |= {"database": "ok", "messages": runtime.store.count()}
+    if model is None:
+        return JSONResponse(body | {"status": "not_ready"}, status_code=503)
+    return JSONResponse(body | {"status": "ready"})
 
 
-async def _triage_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, TriageError)
-    body: dict[str, Any] = {"error": {"code": exc.code, "message": exc.message}}
-    return JSONResponse(body, status_code=exc.status_code)
+async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus metrics in the text exposition format."""
+    metrics: Metrics = request.app.state.metrics
+    return Response(metrics.render(), media_type="text/plain; version=0.0.4")

@@ -64,3 +64,15 @@ def engine(database_url: str) -> Iterator[Engine]:
 def store(engine: Engine) -> MessageStore:
     """A message store on the test database."""
     return MessageStore(make_sessionmaker(engine))
+
+
+@pytest.fixture(scope="session")
+def trained_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default model trained once per test run on the shipped data, saved to a folder."""
+    from triage.classify.files import load_taxonomy
+    from triage.classify.training import load_training_data, train
+
+    examples = load_training_data(ROOT / "data", load_taxonomy())
+    folder = tmp_path_factory.mktemp("model") / "classical"
+    train(examples).model.save(folder)
+    return folder

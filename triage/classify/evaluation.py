@@ -48,6 +48,19 @@ def evaluate(
     target_precision: float,
 ) -> EvalReport:
     """Score predictions; `coverage` is the share routed at or above each intent's threshold."""
+    if not y_true:
+        return EvalReport(
+            n=0,
+            accuracy=0.0,
+            macro_f1=0.0,
+            per_intent={},
+            labels=[],
+            confusion=[],
+            ece=0.0,
+            coverage=0.0,
+            precision_at_coverage=0.0,
+            target_precision=target_precision,
+        )
     labels = sorted(set(y_true) | set(y_pred))
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=labels, zero_division=0

@@ -161,6 +161,8 @@ def train(
 
 def predictions(model: ClassicalModel, texts: list[str]) -> tuple[list[str], list[float]]:
     """Top label and its confidence for each text."""
+    if not texts:
+        return [], []
     probabilities = model.predict_proba(texts)
     best = probabilities.argmax(axis=1)
     return [model.labels[i] for i in best], [float(probabilities[r, i]) for r, i in enumerate(best)]

@@ -31,6 +31,8 @@ from triage.runtime import build_runtime, describe
 app = typer.Typer(help="Triage a distributor's shared inboxes.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+apikey_app = typer.Typer(help="API keys for the HTTP API.", no_args_is_help=True)
+app.add_typer(apikey_app, name="apikey")
 err = Console(stderr=True)
 
 
@@ -102,10 +104,28 @@ def db_upgrade() -> None:
     typer.echo(f"database at head: {describe(settings)}")
 
 
+@apikey_app.command("create")
+def apikey_create(name: Annotated[str, typer.Argument(help="Who the key is for")]) -> None:
+    """Create an API key and print it once; only its hash is stored."""
+    runtime = build_runtime(get_settings())
+    key = runtime.keys.create(name)
+    err.print(f"API key for {name!r} (shown once, store it now):")
+    typer.echo(key)
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(name: Annotated[str, typer.Argument(help="Whose key to revoke")]) -> None:
+    """Revoke the API key called NAME."""
+    if not build_runtime(get_settings()).keys.revoke(name):
+        raise TriageError(f"no API key named {name!r}")
+    typer.echo(f"revoked {name}")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address")] = None,
     port: Annotated[int | None, typer.Option(help="Port")] = None,
+    access_log: Annotated[bool, typer.Option(help="Log every request")] = True,
 ) -> None:
     """Start the HTTP service."""
     import uvicorn
@@ -119,6 +139,7 @@ def serve(
         factory=True,
         host=host or settings.api.host,
         port=port or settings.api.port,
+        access_log=access_log,
     )
 
 

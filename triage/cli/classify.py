@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from parsers import message_from_text, parse_message
-from triage.classify.classical import ClassicalModel
+from triage.classify.classical import MODEL_FILE, ClassicalModel
 from triage.classify.evaluation import EvalReport, evaluate
 from triage.classify.files import load_taxonomy
 from triage.classify.plots import write_plots
@@ -43,9 +43,13 @@ def register(app: typer.Typer) -> None:
 def train_command(
     data: Annotated[Path | None, typer.Option(help="Training data folder")] = None,
     target_precision: Annotated[float | None, typer.Option(help="Precision to route at")] = None,
+    if_missing: Annotated[bool, typer.Option(help="Only train when no model is saved")] = False,
 ) -> None:
     """Train the classical model, evaluate it on held-out Bitext data and save it."""
     settings = get_settings()
+    if if_missing and (settings.model_dir / MODEL_FILE).is_file():
+        typer.echo(f"model present in {settings.model_dir}; not retraining")
+        return
     taxonomy = load_taxonomy(settings.classify.taxonomy)
     examples = load_training_data(data or settings.classify.training_data, taxonomy)
     examples += feedback_examples(settings)

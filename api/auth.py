@@ -1,0 +1,21 @@
+"""API-key authentication: `Authorization: Bearer <key>` on every /v1 route."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from api.errors import ApiError
+from triage.runtime import Runtime
+
+
+def require_api_key(request: Request) -> str:
+    """The name of the key's owner; 401 in the standard shape otherwise."""
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise ApiError(401, "unauthorized", "missing API key: send Authorization: Bearer <key>")
+    runtime: Runtime = request.app.state.runtime
+    owner = runtime.keys.verify(key.strip())
+    if owner is None:
+        raise ApiError(401, "unauthorized", "invalid or revoked API key")
+    return owner

@@ -1,0 +1,100 @@
+"""POST /v1/classify (one, batch, raw .eml) and GET /v1/taxonomy."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import require_api_key
+from api.errors import ApiError
+from api.metrics import Metrics
+from models import Message, Signal, Taxonomy
+from parsers import message_from_text, parse_message
+from triage.runtime import Runtime
+
+MAX_TEXT_CHARS = 200_000
+MAX_BATCH = 1_000
+router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
+
+
+class ClassifyRequest(BaseModel):
+    """A text to classify, with what is known about it."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    subject: str = Field(default="", max_length=2_000)
+    text: str = Field(max_length=MAX_TEXT_CHARS)
+    from_: str | None = Field(
+        default=None, alias="from", max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"
+    )
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
+
+
+class BatchRequest(BaseModel):
+    """Up to 1,000 texts classified in one call."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[ClassifyRequest]
+
+
+class BatchResponse(BaseModel):
+    """Signals in the order of the request's items."""
+
+    signals: list[Signal]
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _classify(request: Request, messages: list[Message]) -> list[Signal]:
+    signals = _runtime(request).cascade.classify_many(messages)
+    metrics: Metrics = request.app.state.metrics
+    metrics.record_signals(signals)
+    return signals
+
+
+def _message(request: Request, item: ClassifyRequest) -> Message:
+    patterns = _runtime(request).settings.entities
+    return message_from_text(
+        item.text,
+        subject=item.subject,
+        sender=item.from_,
+        language=item.language,
+        patterns=patterns,
+    )
+
+
+@router.post("/classify", response_model=Signal)
+def classify(request: Request, item: ClassifyRequest) -> Signal:
+    """Classify one text."""
+    return _classify(request, [_message(request, item)])[0]
+
+
+@router.post("/classify/batch", response_model=BatchResponse)
+def classify_batch(request: Request, batch: BatchRequest) -> BatchResponse:
+    """Classify up to 1,000 texts at once."""
+    if len(batch.items) > MAX_BATCH:
+        raise ApiError(413, "payload_too_large", f"batch of {len(batch.items)} > {MAX_BATCH} items")
+    return BatchResponse(signals=_classify(request, [_message(request, i) for i in batch.items]))
+
+
+@router.post("/classify/eml", response_model=Signal)
+async def classify_eml(request: Request) -> Signal:
+    """Classify a raw RFC 822 message sent as the request body."""
+    raw = await request.body()
+    if not raw.strip():
+        raise ApiError(422, "invalid_request", "the body must be a raw RFC 822 message")
+    runtime = _runtime(request)
+    message = parse_message(
+        raw, source="api", options=runtime.settings.parse, patterns=runtime.settings.entities
+    )
+    return _classify(request, [message])[0]
+
+
+@router.get("/taxonomy", response_model=Taxonomy)
+def taxonomy(request: Request) -> Taxonomy:
+    """The intents this service classifies into, with their descriptions."""
+    return _runtime(request).cascade.taxonomy

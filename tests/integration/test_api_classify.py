@@ -1,0 +1,149 @@
+"""The classify API: auth, the error shape, payload limits, batch, raw mail, taxonomy, metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from tests.conftest import FIXTURES
+from triage.config import ClassifySettings, Settings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def client(database_url: str, tmp_path: Path, trained_model_dir: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        database_url=database_url,
+        data_dir=tmp_path,
+        classify=ClassifySettings(model_dir=trained_model_dir),
+    )
+    app = create_app(settings)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def auth(client: TestClient) -> dict[str, str]:
+    key = client.app.state.runtime.keys.create("tests")  # type: ignore[attr-defined]
+    return {"Authorization": f"Bearer {key}"}
+
+
+def _error(response: object, status: int, code: str) -> dict[str, object]:
+    assert response.status_code == status, response.text  # type: ignore[attr-defined]
+    body = response.json()  # type: ignore[attr-defined]
+    assert set(body) == {"error"} and body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    return body["error"]  # type: ignore[no-any-return]
+
+
+def test_classify_the_acceptance_sentence(client: TestClient, auth: dict[str, str]) -> None:
+    text = "Where is my order S00042? It was due yesterday."
+    response = client.post("/v1/classify", json={"text": text}, headers=auth)
+    assert response.status_code == 200, response.text
+    signal = response.json()
+    assert signal["intents"][0]["intent"] in ("order_status", "delivery_problem")
+    assert ("sale_order", "S00042") in {(e["kind"], e["value"]) for e in signal["entities"]}
+    assert signal["urgency"] in ("normal", "high", "critical")
+    assert [s["stage"] for s in signal["stages"]][:2] == ["rules", "classical"]
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}]
+)
+def test_every_v1_route_needs_a_valid_key(client: TestClient, headers: dict[str, str]) -> None:
+    for method, path in [
+        ("post", "/v1/classify"),
+        ("post", "/v1/classify/batch"),
+        ("post", "/v1/classify/eml"),
+        ("get", "/v1/taxonomy"),
+        ("get", "/metrics"),
+    ]:
+        response = getattr(client, method)(path, headers=headers)
+        _error(response, 401, "unauthorized")
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_revoked_key_is_refused(client: TestClient, auth: dict[str, str]) -> None:
+    client.app.state.runtime.keys.revoke("tests")  # type: ignore[attr-defined]
+    _error(client.get("/v1/taxonomy", headers=auth), 401, "unauthorized")
+
+
+def test_health_needs_no_key(client: TestClient) -> None:
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["model"] != "missing"
+
+
+def test_wrong_types_get_the_standard_422(client: TestClient, auth: dict[str, str]) -> None:
+    error = _error(
+        client.post("/v1/classify", json={"text": 42, "extra": 1}, headers=auth),
+        422,
+        "invalid_request",
+    )
+    assert {tuple(d["loc"]) for d in error["details"]} >= {("body", "text"), ("body", "extra")}  # type: ignore[index, union-attr]
+    _error(client.post("/v1/classify", content=b"not json", headers=auth), 422, "invalid_request")
+    _error(
+        client.post("/v1/classify", json={"text": "x", "from": "no-at-sign"}, headers=auth),
+        422,
+        "invalid_request",
+    )
+
+
+def test_huge_text_is_refused_before_parsing(client: TestClient, auth: dict[str, str]) -> None:
+    huge = {"text": "a" * (30 * 1024 * 1024)}
+    _error(client.post("/v1/classify", json=huge, headers=auth), 413, "payload_too_large")
+    long = {"text": "word " * 50_000}
+    _error(client.post("/v1/classify", json=long, headers=auth), 422, "invalid_request")
+
+
+def test_odd_texts_give_valid_signals(client: TestClient, auth: dict[str, str]) -> None:
+    for text in [
+        "",
+        "   ",
+        "\x00\x01\x02",
+        "ééé ñññ 日本語のテキスト",
+        "<html><body><p>Where is S00042?</p>",
+    ]:
+        response = client.post("/v1/classify", json={"text": text}, headers=auth)
+        assert response.status_code == 200, (text, response.text)
+    empty = client.post("/v1/classify", json={"text": ""}, headers=auth).json()
+    assert empty["intents"][0]["intent"] == "other" and empty["needs_review"]
+
+
+def test_batch_keeps_order_and_limits_size(client: TestClient, auth: dict[str, str]) -> None:
+    items = [{"text": "Please cancel order S00042"}, {"text": "Send me invoice INV/2025/00012"}]
+    response = client.post("/v1/classify/batch", json={"items": items}, headers=auth)
+    assert response.status_code == 200
+    signals = response.json()["signals"]
+    assert [s["intents"][0]["intent"] for s in signals] == ["order_cancel", "invoice_request"]
+    too_many = {"items": [{"text": "hi"}] * 1001}
+    _error(client.post("/v1/classify/batch", json=too_many, headers=auth), 413, "payload_too_large")
+
+
+def test_raw_mail_is_parsed_and_classified(client: TestClient, auth: dict[str, str]) -> None:
+    raw = (FIXTURES / "dsn_bounce.eml").read_bytes()
+    response = client.post("/v1/classify/eml", content=raw, headers=auth)
+    assert response.status_code == 200
+    assert response.json()["intents"][0]["intent"] == "bounce"
+    assert response.json()["decided_by"] == "rules"
+    _error(client.post("/v1/classify/eml", content=b"", headers=auth), 422, "invalid_request")
+
+
+def test_taxonomy_and_metrics(client: TestClient, auth: dict[str, str]) -> None:
+    taxonomy = client.get("/v1/taxonomy", headers=auth).json()
+    names = {i["name"] for i in taxonomy["intents"]}
+    assert {"order_status", "supplier_delay", "spam", "other"} <= names
+    client.post("/v1/classify", json={"text": "Where is my order?"}, headers=auth)
+    metrics = client.get("/metrics", headers=auth).text
+    assert 'triage_http_requests_total{route="/v1/classify",status="200"} 1.0' in metrics
+    assert "triage_decisions_total" in metrics
+    assert "triage_http_request_seconds_bucket" in metrics
+
+
+def test_unknown_route_uses_the_error_shape(client: TestClient) -> None:
+    _error(client.get("/nope"), 404, "not_found")
