@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from triage.config import Settings
+from triage.config import ClassifySettings, Settings
 from triage.errors import StoreError
 from triage.store import make_engine
 
@@ -18,16 +18,26 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> FastAPI:
-    return create_app(Settings(database_url=database_url, data_dir=tmp_path))
+def app(database_url: str, tmp_path: Path, trained_model_dir: Path) -> FastAPI:
+    classify = ClassifySettings(model_dir=trained_model_dir)
+    return create_app(Settings(database_url=database_url, data_dir=tmp_path, classify=classify))
 
 
 def test_health_and_readiness(app: FastAPI) -> None:
+    model = app.state.runtime.cascade.classical.version
     with TestClient(app) as client:
         assert client.get("/healthz").json() == {"status": "ok"}
         ready = client.get("/readyz")
         assert ready.status_code == 200
-        assert ready.json() == {"status": "ready", "database": "ok", "messages": 0}
+        assert ready.json() == {"status": "ready", "database": "ok", "messages": 0, "model": model}
+
+
+def test_not_ready_without_a_model(database_url: str, tmp_path: Path) -> None:
+    app = create_app(Settings(database_url=database_url, data_dir=tmp_path))
+    with TestClient(app) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["model"] == "missing"
 
 
 def test_not_ready_when_the_database_is_gone(app: FastAPI) -> None:

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from parsers import parse_message
 from tests.conftest import CORPORA, FIXTURES
 from triage.cli import app
 from triage.config import get_settings
+from triage.runtime import build_runtime
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -41,6 +43,15 @@ def test_ingest_twice_stores_each_mail_once() -> None:
     count = len(list(FIXTURES.glob("*.eml")))
     assert _summary(_run("ingest", str(FIXTURES))) == f"ingested {count}, duplicates 0, failed 0"
     assert _summary(_run("ingest", str(FIXTURES))) == f"ingested 0, duplicates {count}, failed 0"
+
+
+def test_ingested_mail_gets_a_signal() -> None:
+    _run("ingest", str(FIXTURES / "dsn_bounce.eml"))
+    runtime = build_runtime(get_settings())
+    message = parse_message((FIXTURES / "dsn_bounce.eml").read_bytes())
+    signal = runtime.store.signal(message.id)
+    assert signal is not None and signal.intent == "bounce"
+    runtime.engine.dispose()
 
 
 def test_ingest_mbox_and_maildir(tmp_path: Path) -> None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models import EntityKind
 from parsers.dates import (
+    _FINDERS,
     MONTH_NAMES,
+    _finder_matches,
     choose_year,
     find_dates,
     fold_case,
@@ -182,3 +186,37 @@ def test_is_eta_context() -> None:
     text = "Our new ETA is 12 March"
     assert is_eta_context(text, text.index("12"))
     assert not is_eta_context("Invoice of 12 March", 11)
+
+
+_SCAN_SNIPPETS = [
+    *"0123456789 .,/-_\n:x",
+    "١٢",  # Arabic-Indic digits: \d matches them too
+    "12.03.",
+    "2025-",
+    "kw",
+    "week ",
+    "kalenderwoche",
+    "march",
+    "mar",
+    "of ",
+    "1st ",
+    "friday",
+    "next ",
+    "by ",
+    "prochain",
+    "morgen",
+    "guten ",
+    "day after tomorrow",
+    "pasado mañana",
+    "end of next week",
+    "é",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_SCAN_SNIPPETS), st.text(max_size=4)), max_size=30))
+def test_one_start_scan_finds_what_each_finder_finds_alone(parts: list[str]) -> None:
+    folded = fold_case("".join(parts))
+    alone = [[(m.span(), m.groupdict()) for m in f[0].finditer(folded)] for f in _FINDERS]
+    found = [[(m.span(), m.groupdict()) for m in matches] for matches in _finder_matches(folded)]
+    assert found == alone

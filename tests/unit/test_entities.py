@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from models import Entity, EntityKind, TextField
-from parsers.entities import EntityPatterns, extract_entities, parse_amount
+from parsers.dates import fold_case
+from parsers.entities import _URL, EntityPatterns, _urls, extract_entities, parse_amount
 
 REFERENCE = datetime(2025, 3, 5, 9, 30, tzinfo=UTC)  # a Wednesday
 UPS = "1Z999AA10123456784"
@@ -159,6 +160,7 @@ def test_odoo_reference_wins_over_customer_po() -> None:
         ("1.250,- €", "1250.00 EUR"),
         ("1 250,00 €", "1250.00 EUR"),
         ("20 Euro", "20.00 EUR"),
+        ("20 euros", "20.00 EUR"),
         ("US$ 5", "5.00 USD"),
         ("EUR 1.234.567,8", "1234567.80 EUR"),
     ],
@@ -201,6 +203,19 @@ def test_product_code_only_when_configured() -> None:
 def test_custom_patterns() -> None:
     patterns = EntityPatterns(sale_order=r"\bSO-\d{4}\b")
     assert _pairs("SO-1234 and so-5678", patterns=patterns) == [(EntityKind.SALE_ORDER, "SO-1234")]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "values"),
+    [
+        (r"(?i)\bSO-\d{4}\b", ["SO-1234", "SO-5678"]),  # global flags cannot be joined
+        (r"\b([A-Z])\1-\d{4}\b", ["AA-9999"]),  # joining would renumber the group
+    ],
+)
+def test_patterns_that_cannot_be_joined_with_the_others(pattern: str, values: list[str]) -> None:
+    patterns = EntityPatterns(sale_order=pattern)
+    text = "SO-1234, so-5678, AB-1111 and AA-9999"
+    assert _pairs(text, patterns=patterns) == [(EntityKind.SALE_ORDER, v) for v in values]
 
 
 def test_invalid_pattern_is_rejected() -> None:
@@ -336,3 +351,15 @@ def test_random_text_never_raises_and_spans_hold(parts: list[str]) -> None:
         assert entity.start >= previous_end  # sorted and non-overlapping
         assert entity.end > entity.start
         previous_end = entity.end
+
+
+_URL_PARTS = ["http", "https", "HTTPS", "httpſ", "://", "www.", "WWW.", "w", "x", " ", "/"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_URL_PARTS), st.text(max_size=3)), max_size=20))
+@example(["https", "://", "x"])
+@example(["x", "www.", " ", "WWW.", "x"])
+def test_url_spans_are_those_of_a_full_scan(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert _urls(text, fold_case(text)) == [m.span() for m in _URL.finditer(text)]

@@ -101,6 +101,10 @@ def test_ups_plain_and_spaced() -> None:
     ]
 
 
+def test_ups_in_lower_case() -> None:
+    assert _found(f"tracking {UPS.lower()}") == [(UPS.lower(), UPS, "ups")]
+
+
 def test_numbers_right_after_japanese_text() -> None:
     assert _found(f"追跡番号{UPS}です") == [(UPS, UPS, "ups")]
     assert _found(f"USPS追跡{USPS_22}") == [(USPS_22, USPS_22, "usps")]
@@ -146,6 +150,11 @@ def test_sscc_with_application_identifier_in_parentheses() -> None:
     assert entity.raw == f"(00) {SSCC_18}"
     assert entity.value == SSCC_WITH_AI
     assert entity.extra == {"carrier": "sscc", "format": "sscc", "sscc": SSCC_18}
+
+
+def test_sscc_with_application_identifier_at_the_very_start() -> None:
+    [entity] = find_tracking_numbers(f"(00) {SSCC_18} on pallet 1 of 2")
+    assert (entity.start, entity.value) == (0, SSCC_WITH_AI)
 
 
 def test_named_carrier_without_matching_format_is_dropped() -> None:

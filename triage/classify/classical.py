@@ -17,6 +17,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
+from skops.io.exceptions import UntrustedTypesFoundException
 
 from models import IntentScore
 from triage.errors import ConfigurationError
@@ -88,6 +89,17 @@ def build_pipeline(seed: int = 0) -> Pipeline:
     return Pipeline([("features", features), ("clf", CalibratedClassifierCV(svm, cv=3))])
 
 
+def compact(pipeline: Pipeline) -> None:
+    """Shrink fitted vectorizers for saving: plain-int vocabularies, no dropped-term sets.
+
+    skops stores every numpy scalar as its own array, so a vocabulary of numpy ints makes
+    the file large and slow to load; `stop_words_` only explains what was dropped."""
+    for _, vectorizer in pipeline.named_steps["features"].transformer_list:
+        vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
+        if hasattr(vectorizer, "stop_words_"):
+            del vectorizer.stop_words_
+
+
 class ClassicalModel:
     """A trained pipeline with its metadata."""
 
@@ -120,6 +132,7 @@ class ClassicalModel:
 
     def save(self, folder: Path) -> None:
         """Write model and metadata atomically: a crash leaves the old model in place."""
+        compact(self.pipeline)
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".model-", dir=folder.parent))
         sio.dump(self.pipeline, staging / MODEL_FILE, compression=8)
@@ -136,11 +149,9 @@ class ClassicalModel:
         model_file, meta_file = folder / MODEL_FILE, folder / METADATA_FILE
         if not model_file.is_file() or not meta_file.is_file():
             raise ConfigurationError(f"no trained model in {folder}: run `triage train`")
-        untrusted = set(sio.get_untrusted_types(file=model_file))
-        if not untrusted <= TRUSTED_TYPES:
-            raise ConfigurationError(
-                f"model {model_file} holds untrusted types: {sorted(untrusted - TRUSTED_TYPES)}"
-            )
-        pipeline = sio.load(model_file, trusted=sorted(untrusted))
+        try:
+            pipeline = sio.load(model_file, trusted=sorted(TRUSTED_TYPES))
+        except UntrustedTypesFoundException as exc:
+            raise ConfigurationError(f"model {model_file} holds untrusted types: {exc}") from exc
         metadata = ModelMetadata.model_validate(json.loads(meta_file.read_text()))
         return cls(pipeline, metadata)

@@ -9,7 +9,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from models import Sentiment
 
-NEUTRAL_BAND = 0.3
+NEUTRAL_BAND = 0.4  # VADER scores politeness ("please", "thanks") as positive
 MAX_CHARS = 2_000
 _NEGATIVE_RE = re.compile(
     r"\b(inakzeptabel|unzumutbar|verärgert|enttäuscht|Frechheit|Beschwerde|ärgerlich|"
