@@ -35,6 +35,6 @@ def html_to_text(html: str) -> str:
 
 def tidy_text(text: str) -> str:
     """Collapse runs of spaces inside lines and runs of blank lines."""
-    text = CONTROL_RE.sub("", text)
-    lines = (_SPACES_RE.sub(" ", line).strip() for line in text.splitlines())
+    text = _SPACES_RE.sub(" ", CONTROL_RE.sub("", text))
+    lines = (line.strip() for line in text.splitlines())
     return _BLANKS_RE.sub("\n\n", "\n".join(lines)).strip()

@@ -9,7 +9,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 MIN_LETTERS = 12
 MIN_CONFIDENCE = 0.5
-SAMPLE_CHARS = 400
+SAMPLE_CHARS = 200
 
 
 @cache

@@ -172,7 +172,7 @@ def _split_text(msg: Message, plain_parts: list[str], attached_texts: list[str])
     attached = (tidy_text(t) for t in attached_texts)
     msg.quoted = "\n\n".join(p for p in (parts.quoted, *attached) if p.strip())
     # The first guess read quoted text too when the new text is shorter than its sample.
-    if parts.quoted and len(msg.text) < SAMPLE_CHARS:
+    if parts.quoted and len(msg.text) < SAMPLE_CHARS // 2:
         language = detect_language(msg.text or msg.subject)
     msg.language = language
 
