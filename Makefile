@@ -31,6 +31,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/api.py

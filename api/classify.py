@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import require_api_key
@@ -56,6 +56,12 @@ def _classify(request: Request, messages: list[Message]) -> list[Signal]:
     return signals
 
 
+def _json(model: BaseModel) -> Response:
+    # Serialised by pydantic directly: the model is already validated, and FastAPI's
+    # response_model pass would validate it a second time on every request.
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
 def _message(request: Request, item: ClassifyRequest) -> Message:
     patterns = _runtime(request).settings.entities
     return message_from_text(
@@ -67,22 +73,25 @@ def _message(request: Request, item: ClassifyRequest) -> Message:
     )
 
 
+# The handlers are async on purpose: classification is short CPU work, and running it on
+# the event loop avoids a thread hand-off per request (the GIL gives threads nothing here).
 @router.post("/classify", response_model=Signal)
-def classify(request: Request, item: ClassifyRequest) -> Signal:
+async def classify(request: Request, item: ClassifyRequest) -> Response:
     """Classify one text."""
-    return _classify(request, [_message(request, item)])[0]
+    return _json(_classify(request, [_message(request, item)])[0])
 
 
 @router.post("/classify/batch", response_model=BatchResponse)
-def classify_batch(request: Request, batch: BatchRequest) -> BatchResponse:
+async def classify_batch(request: Request, batch: BatchRequest) -> Response:
     """Classify up to 1,000 texts at once."""
     if len(batch.items) > MAX_BATCH:
         raise ApiError(413, "payload_too_large", f"batch of {len(batch.items)} > {MAX_BATCH} items")
-    return BatchResponse(signals=_classify(request, [_message(request, i) for i in batch.items]))
+    signals = _classify(request, [_message(request, i) for i in batch.items])
+    return _json(BatchResponse(signals=signals))
 
 
 @router.post("/classify/eml", response_model=Signal)
-async def classify_eml(request: Request) -> Signal:
+async def classify_eml(request: Request) -> Response:
     """Classify a raw RFC 822 message sent as the request body."""
     raw = await request.body()
     if not raw.strip():
@@ -91,10 +100,10 @@ async def classify_eml(request: Request) -> Signal:
     message = parse_message(
         raw, source="api", options=runtime.settings.parse, patterns=runtime.settings.entities
     )
-    return _classify(request, [message])[0]
+    return _json(_classify(request, [message])[0])
 
 
 @router.get("/taxonomy", response_model=Taxonomy)
-def taxonomy(request: Request) -> Taxonomy:
+async def taxonomy(request: Request) -> Taxonomy:
     """The intents this service classifies into, with their descriptions."""
     return _runtime(request).cascade.taxonomy

@@ -13,10 +13,9 @@ from typing import Any
 import numpy as np
 import skops.io as sio
 from pydantic import BaseModel, Field
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.svm import LinearSVC
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 from skops.io.exceptions import UntrustedTypesFoundException
 
 from models import IntentScore
@@ -34,15 +33,11 @@ TRUSTED_TYPES = frozenset(
         "numpy.float64",
         "numpy.int64",
         "numpy.ndarray",
-        "scipy.sparse._csr.csr_matrix",
-        "sklearn.calibration.CalibratedClassifierCV",
-        "sklearn.calibration._CalibratedClassifier",
-        "sklearn.calibration._SigmoidCalibration",
         "sklearn.feature_extraction.text.TfidfTransformer",
         "sklearn.feature_extraction.text.TfidfVectorizer",
-        "sklearn.pipeline.FeatureUnion",
+        "sklearn.linear_model._logistic.LogisticRegression",
         "sklearn.pipeline.Pipeline",
-        "sklearn.svm._classes.LinearSVC",
+        "triage.classify.classical.ngrams",
     }
 )
 
@@ -65,39 +60,38 @@ def model_text(subject: str, text: str) -> str:
     return f"{subject}\n{text}"[:MAX_CHARS]
 
 
+_WORDS = TfidfVectorizer(ngram_range=(1, 2), strip_accents="unicode").build_analyzer()
+_CHARS = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()
+
+
+def ngrams(text: str) -> list[str]:
+    """Word 1-2-grams and in-word character 2-5-grams (marked '#') of one text.
+
+    One vectorizer over both kinds costs half of two vectorizers in a FeatureUnion,
+    which matters for single-message latency."""
+    words: list[str] = _WORDS(text)
+    return words + ["#" + gram for gram in _CHARS(text)]
+
+
 def build_pipeline(seed: int = 0) -> Pipeline:
-    """An untrained pipeline: word 1-2 grams and char 2-5 grams into a calibrated SVM."""
-    features = FeatureUnion(
-        [
-            (
-                "words",
-                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode"),
-            ),
-            (
-                "chars",
-                TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=(2, 5),
-                    sublinear_tf=True,
-                    min_df=2,
-                    max_features=150_000,
-                ),
-            ),
-        ]
-    )
-    svm = LinearSVC(C=0.5, class_weight="balanced", random_state=seed)
-    return Pipeline([("features", features), ("clf", CalibratedClassifierCV(svm, cv=3))])
+    """An untrained pipeline: TF-IDF n-grams into a multinomial logistic regression.
+
+    Logistic regression is fitted on log-loss, so its probabilities are calibrated by
+    construction (the expected calibration error is reported on the held-out split)."""
+    features = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True, min_df=2)
+    model = LogisticRegression(C=30, max_iter=3000, class_weight="balanced", random_state=seed)
+    return Pipeline([("features", features), ("clf", model)])
 
 
 def compact(pipeline: Pipeline) -> None:
-    """Shrink fitted vectorizers for saving: plain-int vocabularies, no dropped-term sets.
+    """Shrink the fitted vectorizer for saving: a plain-int vocabulary, no dropped-term set.
 
     skops stores every numpy scalar as its own array, so a vocabulary of numpy ints makes
     the file large and slow to load; `stop_words_` only explains what was dropped."""
-    for _, vectorizer in pipeline.named_steps["features"].transformer_list:
-        vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
-        if hasattr(vectorizer, "stop_words_"):
-            del vectorizer.stop_words_
+    vectorizer = pipeline.named_steps["features"]
+    vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
+    if hasattr(vectorizer, "stop_words_"):
+        del vectorizer.stop_words_
 
 
 class ClassicalModel:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -16,6 +17,9 @@ from triage.store.database import transaction
 from triage.store.tables import ApiKeyRow
 
 KEY_PREFIX = "trg_"
+# A verified key is trusted from memory this long; revoking through this store clears it
+# at once, another process's revocation takes effect within this time.
+CACHE_SECONDS = 30.0
 
 
 def hash_key(key: str) -> str:
@@ -26,8 +30,12 @@ def hash_key(key: str) -> str:
 class ApiKeyStore:
     """Creates, verifies and revokes API keys."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], cache_seconds: float = CACHE_SECONDS
+    ) -> None:
         self._sessions = sessions
+        self._cache_seconds = cache_seconds
+        self._verified: dict[str, tuple[str, float]] = {}
 
     def create(self, name: str) -> str:
         """A new key for `name`, returned once and never stored in clear."""
@@ -49,11 +57,17 @@ class ApiKeyStore:
     def verify(self, key: str) -> str | None:
         """The name of the key's owner, or None for an unknown or revoked key."""
         digest = hash_key(key)
+        cached = self._verified.get(digest)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
         with transaction(self._sessions) as session:
             row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == digest))
         if row is None or row.revoked_at is not None:
             return None
-        return row.name if hmac.compare_digest(row.key_hash, digest) else None
+        if not hmac.compare_digest(row.key_hash, digest):
+            return None
+        self._verified[digest] = (row.name, time.monotonic() + self._cache_seconds)
+        return row.name
 
     def revoke(self, name: str) -> bool:
         """Revoke the key called `name`; False when there is none."""
@@ -62,4 +76,5 @@ class ApiKeyStore:
             if row is None:
                 return False
             row.revoked_at = datetime.now(UTC)
+            self._verified.pop(row.key_hash, None)
             return True
