@@ -24,6 +24,7 @@ _T = TypeVar("_T")
 # Machine-written mail has no conversation to split into new and quoted text.
 _NO_REPLY_KINDS = frozenset({AutoKind.BOUNCE, AutoKind.NEWSLETTER})
 _HEADER_LINE_RE = re.compile(rb"^[!-9;-~]+[ \t]*:")
+_LINE_END_RE = re.compile(rb"\r\n|\n|\r")
 _HEADER_END_RE = re.compile(rb"\r?\n\r?\n|\r\r")
 
 
@@ -60,8 +61,8 @@ def parse_message(
 def strip_mbox_from_line(raw: bytes) -> bytes:
     """Drop a leading mbox 'From ' separator line."""
     if raw.startswith(b"From "):
-        _, _, rest = raw.partition(b"\n")
-        return rest
+        end = _LINE_END_RE.search(raw)
+        return raw[end.end() :] if end else b""
     return raw
 
 
@@ -135,10 +136,9 @@ def _framing_defects(
 
 
 def _looks_like_mail(raw: bytes, std: EmailMessage) -> bool:
-    if not raw.strip() or not _HEADER_LINE_RE.match(raw.lstrip()):
-        return False
-    names = {k.lower() for k in std.keys()}
-    return bool(names & {"from", "to", "subject", "date", "message-id", "received"})
+    # Any header makes it mail (a bare MIME entity too); obsolete syntax such as
+    # "From  : x" defeats the stdlib, so a header-shaped first line counts as well.
+    return bool(std.keys()) or _HEADER_LINE_RE.match(raw.lstrip()) is not None
 
 
 def _fill_body(

@@ -11,8 +11,6 @@ from pathlib import Path
 from triage.errors import IngestError
 
 _MBOX_SUFFIXES = {".mbox", ".mbx"}
-# A real mbox separator: "From sender weekday month day time year" after a blank line.
-_FROM_LINE_RE = re.compile(rb"\n\n?From \S+ +\w{3} \w{3} +\d")
 _NOT_MAIL_NAMES = re.compile(r"^(readme|license|licence|copying)(\..*)?$", re.IGNORECASE)
 
 
@@ -71,12 +69,11 @@ def is_maildir(folder: Path) -> bool:
 
 
 def is_mbox(path: Path) -> bool:
-    """True for an mbox file: by its name, or a From_ line followed by another one."""
-    if path.suffix.lower() in _MBOX_SUFFIXES or path.name == "mbox":
-        return True
-    with path.open("rb") as handle:
-        head = handle.read(1024 * 1024)
-    return head.startswith(b"From ") and _FROM_LINE_RE.search(head) is not None
+    """True for an mbox file, known by its name (.mbox, .mbx, mbox).
+
+    Content is no guide: a single saved mail often starts with a From_ line and a bounce
+    quotes the original with its own From_ line, so guessing would split real mails."""
+    return path.suffix.lower() in _MBOX_SUFFIXES or path.name.lower() == "mbox"
 
 
 def _open_mbox(path: Path) -> mailbox.mbox:
