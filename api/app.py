@@ -16,6 +16,7 @@ from api.classify import router as classify_router
 from api.limits import BodyLimitMiddleware
 from api.metrics import Metrics, MetricsMiddleware
 from triage.config import Settings, get_settings
+from triage.ingest.service import WatcherPool, build_watchers, stale_folders
 from triage.runtime import Runtime, build_runtime
 
 JSON_BODY_LIMIT = 5 * 1024 * 1024
@@ -31,7 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The model and the start-up objects live for the whole process: keep them out of
         # the collector's scans, which otherwise stall requests for hundreds of milliseconds.
         gc.freeze()
+        pool = WatcherPool(build_watchers(runtime, settings.mailboxes))
+        pool.start()
         yield
+        pool.stop()
         app.state.runtime.engine.dispose()
 
     app = FastAPI(title="triage", version="0.1.0", lifespan=lifespan)
@@ -68,12 +72,33 @@ async def readyz(request: Request) -> JSONResponse:
         body |= {"status": "not_ready", "database": type(exc).__name__}
         return JSONResponse(body, status_code=503)
     body |= {"database": "ok", "messages": runtime.store.count()}
-    if model is None:
+    stale = stale_folders(runtime.mailbox_state.health(), runtime.settings.mailboxes)
+    body["mailboxes"] = _mailbox_report(runtime, stale)
+    if model is None or stale:
         return JSONResponse(body | {"status": "not_ready"}, status_code=503)
     return JSONResponse(body | {"status": "ready"})
+
+
+def _mailbox_report(runtime: Runtime, stale: list[str]) -> dict[str, dict[str, object]]:
+    report: dict[str, dict[str, object]] = {}
+    for h in runtime.mailbox_state.health():
+        name = f"{h.account}/{h.folder}"
+        report[name] = {
+            "last_poll_at": h.last_poll_at.isoformat() if h.last_poll_at else None,
+            "last_message_at": h.last_message_at.isoformat() if h.last_message_at else None,
+            "backlog": h.backlog,
+            "errors": h.errors,
+            "last_error": h.last_error,
+            "stale": name in stale,
+        }
+    for name in stale:
+        report.setdefault(name, {"last_poll_at": None, "stale": True})
+    return report
 
 
 async def metrics_endpoint(request: Request) -> Response:
     """Prometheus metrics in the text exposition format."""
     metrics: Metrics = request.app.state.metrics
+    runtime: Runtime = request.app.state.runtime
+    metrics.record_mailboxes(runtime.mailbox_state.health())
     return Response(metrics.render(), media_type="text/plain; version=0.0.4")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models import Signal
+from triage.store.mailboxes import FolderHealth
 
 
 @dataclass
@@ -30,6 +32,31 @@ class Metrics:
         self.review = Counter(
             "triage_needs_review", "Signals that need a person", registry=self.registry
         )
+        labels = ["account", "folder"]
+        self.poll_age = Gauge(
+            "triage_mailbox_last_poll_age_seconds",
+            "Seconds since the last completed poll",
+            labels,
+            registry=self.registry,
+        )
+        self.backlog = Gauge(
+            "triage_mailbox_backlog", "Messages left to fetch", labels, registry=self.registry
+        )
+        self.mailbox_errors = Gauge(
+            "triage_mailbox_errors", "Failed polls so far", labels, registry=self.registry
+        )
+
+    def record_mailboxes(self, health: list[FolderHealth]) -> None:
+        """Refresh the mailbox gauges from the stored health (called at scrape time)."""
+        now = datetime.now(UTC)
+        for h in health:
+            if h.last_poll_at is not None:
+                last = (
+                    h.last_poll_at if h.last_poll_at.tzinfo else h.last_poll_at.replace(tzinfo=UTC)
+                )
+                self.poll_age.labels(h.account, h.folder).set((now - last).total_seconds())
+            self.backlog.labels(h.account, h.folder).set(h.backlog)
+            self.mailbox_errors.labels(h.account, h.folder).set(h.errors)
 
     def record_signals(self, signals: list[Signal]) -> None:
         """Count the stage that decided each signal and those needing review."""

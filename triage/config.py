@@ -38,6 +38,30 @@ class ClassifySettings(BaseModel):
     target_precision: float = Field(default=0.97, gt=0.0, le=1.0)
 
 
+class MailboxSettings(BaseModel):
+    """One IMAP account and the folders to watch in it."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.@-]+$", description="Short name used in status")
+    host: str
+    port: int = Field(default=993, ge=1, le=65535)
+    security: Literal["tls", "starttls", "none"] = "tls"
+    username: str
+    password: SecretStr | None = None
+    oauth2_token: SecretStr | None = None
+    folders: list[str] = Field(default_factory=lambda: ["INBOX"], min_length=1)
+    batch_size: int = Field(default=100, ge=1, le=5_000)
+    idle: bool = True
+    idle_seconds: float = Field(default=25 * 60, gt=0, le=29 * 60)
+    poll_seconds: float = Field(default=60, gt=0)
+    stale_after_seconds: float = Field(default=300, gt=0)
+    timeout_seconds: float = Field(default=60, gt=0)
+    mark_seen: bool = False
+    keywords: bool = False
+    move_by_intent: dict[str, str] = Field(default_factory=dict)
+    ca_file: Path | None = None
+    verify_hostname: bool = True
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment."""
 
@@ -57,6 +81,7 @@ class Settings(BaseSettings):
     parse: ParseOptions = ParseOptions()
     entities: EntityPatterns = EntityPatterns()
     classify: ClassifySettings = ClassifySettings()
+    mailboxes: list[MailboxSettings] = Field(default_factory=list)
     log_level: str = "INFO"
 
     @classmethod

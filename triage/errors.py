@@ -5,7 +5,8 @@
     └── TriageRuntimeError      something failed while running
         ├── ParseError          input that cannot be read at all
         ├── StoreError          the database refused or is unreachable
-        └── IngestError         a source (file, folder, mailbox) could not be read
+        ├── IngestError         a source (file, folder) could not be read
+        └── MailboxError        an IMAP server refused, failed or went away
 
 Errors that reach the API carry an HTTP status; one handler renders them.
 """
@@ -52,3 +53,10 @@ class IngestError(TriageRuntimeError):
     """A source could not be read."""
 
     code = "ingest_error"
+
+
+class MailboxError(TriageRuntimeError):
+    """An IMAP server refused, failed or went away; the watcher reconnects."""
+
+    status_code = 503
+    code = "mailbox_error"

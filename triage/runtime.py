@@ -17,6 +17,7 @@ from triage.config import Settings
 from triage.ingest.pipeline import Ingestor
 from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
 from triage.store.apikeys import ApiKeyStore
+from triage.store.mailboxes import MailboxStateStore
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ class Runtime:
     engine: Engine
     store: MessageStore
     keys: ApiKeyStore
+    mailbox_state: MailboxStateStore
     ingestor: Ingestor
     cascade: Cascade
 
@@ -42,7 +44,8 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     store = MessageStore(sessions)
     cascade = build_cascade(settings)
     ingestor = Ingestor(store, settings.parse, settings.entities, cascade)
-    return Runtime(settings, engine, store, ApiKeyStore(sessions), ingestor, cascade)
+    mailbox_state = MailboxStateStore(sessions)
+    return Runtime(settings, engine, store, ApiKeyStore(sessions), mailbox_state, ingestor, cascade)
 
 
 def build_cascade(settings: Settings) -> Cascade:
@@ -78,4 +81,6 @@ def describe(settings: Settings) -> str:
     """One line saying what the service runs on."""
     url = make_engine(settings.sqlalchemy_url).url.render_as_string(hide_password=True)
     model = "present" if (settings.model_dir / MODEL_FILE).is_file() else "missing"
-    return f"database {url}; rules and classical model ({model}); LLM: off; Odoo: off; IMAP: off"
+    folders = sum(len(m.folders) for m in settings.mailboxes)
+    imap = f"{folders} folder(s)" if folders else "off"
+    return f"database {url}; rules and classical model ({model}); LLM: off; Odoo: off; IMAP: {imap}"

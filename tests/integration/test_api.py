@@ -29,7 +29,13 @@ def test_health_and_readiness(app: FastAPI) -> None:
         assert client.get("/healthz").json() == {"status": "ok"}
         ready = client.get("/readyz")
         assert ready.status_code == 200
-        assert ready.json() == {"status": "ready", "database": "ok", "messages": 0, "model": model}
+        assert ready.json() == {
+            "status": "ready",
+            "database": "ok",
+            "messages": 0,
+            "model": model,
+            "mailboxes": {},
+        }
 
 
 def test_not_ready_without_a_model(database_url: str, tmp_path: Path) -> None:

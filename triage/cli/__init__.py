@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -19,14 +20,17 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 from rich.text import Text
 
 from parsers import parse_message
 from triage.config import get_settings
 from triage.errors import TriageError
+from triage.ingest.imap_url import is_imap_url, mailbox_for_url
 from triage.ingest.pipeline import IngestTally
+from triage.ingest.service import build_watchers, stale_folders
 from triage.ingest.sources import plan, read_mail
-from triage.runtime import build_runtime, describe
+from triage.runtime import Runtime, build_runtime, describe
 
 app = typer.Typer(help="Triage a distributor's shared inboxes.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -57,11 +61,41 @@ def parse(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) ->
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help=".eml, mbox, Maildir or folders")],
+    sources: Annotated[
+        list[str], typer.Argument(help=".eml, mbox, Maildir, folders, or imap://user@host/FOLDER")
+    ],
+    since: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="IMAP: only mail from this day on")
+    ] = None,
 ) -> None:
-    """Store every mail found under PATHS exactly once."""
+    """Store every mail found in SOURCES exactly once (IMAP backfills resume where they stopped)."""
     settings = get_settings()
     runtime = build_runtime(settings)
+    urls = [s for s in sources if is_imap_url(s)]
+    for url in urls:
+        _backfill(runtime, url, since.date() if since else None)
+    paths = [Path(s) for s in sources if not is_imap_url(s)]
+    if paths:
+        _ingest_files(runtime, paths)
+
+
+def _backfill(runtime: Runtime, url: str, since: date | None) -> None:
+    mailbox, folder = mailbox_for_url(url, runtime.settings.mailboxes)
+    watcher = build_watchers(runtime, [mailbox.model_copy(update={"folders": [folder]})])[0]
+    if not watcher.lease.acquire():
+        raise TriageError(f"{mailbox.name}/{folder} is being ingested by another process")
+    try:
+        with _progress() as progress:
+            task = progress.add_task(f"{mailbox.name}/{folder}", total=None)
+            result = watcher.sync(
+                lambda done, total: progress.update(task, completed=done, total=total), since
+            )
+    finally:
+        watcher.lease.release()
+    typer.echo(f"ingested {result.stored}, duplicates {result.duplicates}, failed {result.failed}")
+
+
+def _ingest_files(runtime: Runtime, paths: list[Path]) -> None:
     files = plan(paths)
     tally = IngestTally()
     with _progress() as progress:
@@ -94,6 +128,37 @@ def _progress() -> Progress:
         TimeRemainingColumn(),
         console=err,
     )
+
+
+@app.command()
+def status() -> None:
+    """Show each watched mailbox folder's health."""
+    settings = get_settings()
+    runtime = build_runtime(settings)
+    health = runtime.mailbox_state.health()
+    stale = set(stale_folders(health, settings.mailboxes))
+    table = Table("mailbox/folder", "last poll", "last message", "backlog", "errors", "state")
+    for h in health:
+        name = f"{h.account}/{h.folder}"
+        state = "STALE" if name in stale else "ok"
+        if h.last_error and name in stale:
+            state += f": {h.last_error[:60]}"
+        table.add_row(
+            name,
+            _when(h.last_poll_at),
+            _when(h.last_message_at),
+            str(h.backlog),
+            str(h.errors),
+            state,
+        )
+    for name in sorted(stale - {f"{h.account}/{h.folder}" for h in health}):
+        table.add_row(name, "never", "-", "-", "-", "STALE")
+    Console().print(table)
+    typer.echo(describe(settings))
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "never"
 
 
 @db_app.command("upgrade")

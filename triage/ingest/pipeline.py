@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from models import DefectCode
+from models import DefectCode, Message
 from parsers import EntityPatterns, ParseOptions, parse_message
 from parsers.message import header_block
 from triage.classify.cascade import Cascade
@@ -52,6 +52,18 @@ class Ingestor:
         self, raw: bytes, *, source: str, position: str, received_at: datetime | None = None
     ) -> StoreResult:
         """Store one mail exactly once; input that is not mail is recorded as failed."""
+        message, kept = self.prepare(raw, source=source, position=position, received_at=received_at)
+        if message is None:
+            return self.store.record_failure(source, position, raw, kept.decode())
+        result = self.store.add(message, kept)
+        if result.outcome is StoreOutcome.STORED:
+            self.classify([message])
+        return result
+
+    def prepare(
+        self, raw: bytes, *, source: str, position: str, received_at: datetime | None = None
+    ) -> tuple[Message | None, bytes]:
+        """(message, bytes to keep), or (None, the reason) for input that is not mail."""
         try:
             message = parse_message(
                 raw,
@@ -63,12 +75,21 @@ class Ingestor:
             )
         except Exception as exc:  # a parser bug must not lose the mail: keep it with the reason
             log.exception("parser failed on %s", position)
-            return self.store.record_failure(source, position, raw, f"parser error: {exc!r}")
+            return None, f"parser error: {exc!r}".encode()
         if message.has_defect(DefectCode.NOT_MAIL):
-            return self.store.record_failure(source, position, raw, "not mail: no RFC 5322 headers")
+            return None, b"not mail: no RFC 5322 headers"
         kept = header_block(raw) if message.has_defect(DefectCode.TOO_LARGE) else raw
-        result = self.store.add(message, kept)
-        if result.outcome is StoreOutcome.STORED and self.cascade is not None:
-            # Stored first, classified second: a crash here leaves the mail safe for a re-run.
-            self.store.add_signal(self.cascade.classify(message))
-        return result
+        return message, kept
+
+    def classify(self, messages: list[Message]) -> None:
+        """Classify stored messages and store their signals (after the messages: a crash
+        in between leaves them for `classify_pending`)."""
+        if self.cascade is not None and messages:
+            for signal in self.cascade.classify_many(messages):
+                self.store.add_signal(signal)
+
+    def classify_pending(self) -> int:
+        """Classify stored messages that have no signal yet; return how many."""
+        pending = self.store.unclassified() if self.cascade is not None else []
+        self.classify(pending)
+        return len(pending)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Message, Signal
 from triage.errors import StoreError
 from triage.store.database import transaction
+from triage.store.mailboxes import Cursor, write_cursor
 from triage.store.tables import (
     EntityRow,
     FeedbackRow,
@@ -69,6 +70,55 @@ class MessageStore:
                 raise StoreError(f"cannot store {message.id}: {exc.orig}") from exc
             return StoreResult(StoreOutcome.DUPLICATE, existing)  # a concurrent writer won
         return StoreResult(StoreOutcome.STORED, message.id)
+
+    def add_batch(
+        self, items: list[tuple[Message, bytes]], account: str, folder: str, cursor: Cursor
+    ) -> list[StoreResult]:
+        """Store a batch and advance the folder's cursor in the same transaction.
+
+        Either every new message and the cursor are committed, or none: a crash mid-batch
+        re-fetches the batch, and the keys turn what was stored into duplicates."""
+        try:
+            return self._add_batch(items, account, folder, cursor)
+        except IntegrityError:  # another writer stored one of these keys meanwhile: once more
+            try:
+                return self._add_batch(items, account, folder, cursor)
+            except IntegrityError as exc:
+                raise StoreError(f"cannot store batch for {account}/{folder}: {exc.orig}") from exc
+
+    def _add_batch(
+        self, items: list[tuple[Message, bytes]], account: str, folder: str, cursor: Cursor
+    ) -> list[StoreResult]:
+        with self._session() as session:
+            keys = [m.key for m, _ in items]
+            known = dict(
+                session.execute(
+                    select(MessageRow.key, MessageRow.id).where(MessageRow.key.in_(keys))
+                ).all()
+            )
+            results = []
+            for message, raw in items:
+                if message.key in known:
+                    results.append(StoreResult(StoreOutcome.DUPLICATE, known[message.key]))
+                    continue
+                session.add(_message_row(message, raw))
+                session.flush()
+                session.add_all(_entity_rows(message))
+                known[message.key] = message.id
+                results.append(StoreResult(StoreOutcome.STORED, message.id))
+            write_cursor(session, account, folder, cursor)
+        return results
+
+    def unclassified(self, limit: int = 500) -> list[Message]:
+        """Stored messages that have no signal yet (a crash between store and classify)."""
+        with self._session() as session:
+            query = (
+                select(MessageRow.parsed)
+                .outerjoin(SignalRow, SignalRow.message_id == MessageRow.id)
+                .where(SignalRow.id.is_(None))
+                .limit(limit)
+            )
+            return [Message.model_validate(p) for p in session.scalars(query)]
 
     def record_failure(
         self, source: str, position: str | None, raw: bytes, reason: str
