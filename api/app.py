@@ -38,7 +38,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool.stop()
         app.state.runtime.engine.dispose()
 
-    app = FastAPI(title="triage", version="0.1.0", lifespan=lifespan)
+    # No /docs, /redoc or /openapi.json: every route but health needs a key.
+    app = FastAPI(
+        title="triage",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.runtime = runtime
     app.state.metrics = metrics = Metrics()
     errors.install(app)
@@ -49,7 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(classify_router)
     app.add_middleware(
-        BodyLimitMiddleware, max_bytes=max(JSON_BODY_LIMIT, settings.parse.max_bytes)
+        BodyLimitMiddleware,
+        max_bytes=JSON_BODY_LIMIT,
+        raw_max_bytes=settings.parse.max_bytes,
+        raw_paths=frozenset({"/v1/classify/eml"}),
     )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

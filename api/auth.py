@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from fastapi import Request
 
 from api.errors import ApiError
@@ -15,6 +17,11 @@ def require_api_key(request: Request) -> str:
     if scheme.lower() != "bearer" or not key.strip():
         raise ApiError(401, "unauthorized", "missing API key: send Authorization: Bearer <key>")
     runtime: Runtime = request.app.state.runtime
+    bootstrap = runtime.settings.api.api_key
+    if bootstrap is not None and hmac.compare_digest(
+        key.strip().encode(), bootstrap.get_secret_value().encode()
+    ):
+        return "bootstrap"
     owner = runtime.keys.verify(key.strip())
     if owner is None:
         raise ApiError(401, "unauthorized", "invalid or revoked API key")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import require_api_key
 from api.errors import ApiError
 from api.metrics import Metrics
-from models import Message, Signal, Taxonomy
+from models import DefectCode, Message, Signal, Taxonomy
 from parsers import message_from_text, parse_message
 from triage.runtime import Runtime
 
@@ -83,23 +84,32 @@ async def classify(request: Request, item: ClassifyRequest) -> Response:
 
 @router.post("/classify/batch", response_model=BatchResponse)
 async def classify_batch(request: Request, batch: BatchRequest) -> Response:
-    """Classify up to 1,000 texts at once."""
+    """Classify up to 1,000 texts at once (in a worker thread: it can take a while)."""
     if len(batch.items) > MAX_BATCH:
         raise ApiError(413, "payload_too_large", f"batch of {len(batch.items)} > {MAX_BATCH} items")
-    signals = _classify(request, [_message(request, i) for i in batch.items])
-    return _json(BatchResponse(signals=signals))
+
+    def work() -> list[Signal]:
+        return _classify(request, [_message(request, i) for i in batch.items])
+
+    return _json(BatchResponse(signals=await run_in_threadpool(work)))
 
 
 @router.post("/classify/eml", response_model=Signal)
 async def classify_eml(request: Request) -> Response:
-    """Classify a raw RFC 822 message sent as the request body."""
+    """Classify a raw RFC 822 message sent as the request body (parsed in a worker thread)."""
+    if request.headers.get("content-type", "").startswith(("application/json", "multipart/")):
+        raise ApiError(415, "unsupported_media_type", "send the raw message as message/rfc822")
     raw = await request.body()
-    if not raw.strip():
-        raise ApiError(422, "invalid_request", "the body must be a raw RFC 822 message")
     runtime = _runtime(request)
-    message = parse_message(
-        raw, source="api", options=runtime.settings.parse, patterns=runtime.settings.entities
+    message = await run_in_threadpool(
+        parse_message,
+        raw,
+        source="api",
+        options=runtime.settings.parse,
+        patterns=runtime.settings.entities,
     )
+    if message.has_defect(DefectCode.NOT_MAIL):
+        raise ApiError(422, "invalid_request", "the body is not an RFC 822 message")
     return _json(_classify(request, [message])[0])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +11,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from triage.errors import TriageError
+
+log = logging.getLogger(__name__)
 
 _HTTP_CODES = {
     401: "unauthorized",
@@ -43,6 +46,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TriageError, _triage_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
 
 
 async def _triage_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -66,3 +70,9 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    # A bug, not the client's fault: log it with the traceback, answer in the one shape.
+    log.error("unhandled error", exc_info=exc)
+    return JSONResponse(error_body("internal_error", "internal error"), status_code=500)

@@ -4,30 +4,34 @@ from __future__ import annotations
 
 import json
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
 
 
-class BodyTooLarge(Exception):
-    """Raised inside the receive channel when a streamed body passes the limit."""
-
-
 class BodyLimitMiddleware:
-    """Refuse bodies over `max_bytes`, by Content-Length or while streaming."""
+    """Refuse bodies over the limit, by Content-Length or while streaming.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    `raw_paths` take raw mail and get `raw_max_bytes`; every other route `max_bytes`."""
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, raw_max_bytes: int, raw_paths: frozenset[str]
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.raw_max_bytes = raw_max_bytes
+        self.raw_paths = raw_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the declared length, then count the bytes that actually arrive."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.raw_max_bytes if scope.get("path") in self.raw_paths else self.max_bytes
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
             return
         seen = 0
 
@@ -35,17 +39,15 @@ class BodyLimitMiddleware:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise BodyTooLarge
+            if seen > limit:
+                # Raised inside the body read, so the framework answers it like any 413.
+                raise HTTPException(413, f"request body larger than {limit} bytes")
             return message
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except BodyTooLarge:
-            await self._refuse(send)
+        await self.app(scope, counting_receive, send)
 
-    async def _refuse(self, send: Send) -> None:
-        message = f"request body larger than {self.max_bytes} bytes"
+    async def _refuse(self, send: Send, limit: int) -> None:
+        message = f"request body larger than {limit} bytes"
         body = json.dumps(error_body("payload_too_large", message)).encode()
         headers = [
             (b"content-type", b"application/json"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.entity import Entity
 
@@ -36,6 +36,7 @@ class DefectCode(StrEnum):
     HTML = "html"
     EMPTY_BODY = "empty_body"
     NOT_MAIL = "not_mail"
+    REUSED_MESSAGE_ID = "reused_message_id"
 
 
 class Defect(BaseModel):
@@ -45,6 +46,12 @@ class Defect(BaseModel):
 
     code: DefectCode
     detail: str = ""
+
+    @field_validator("detail")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        # Details quote broken input; raw bytes kept as surrogates would not encode.
+        return value.encode("utf-8", "replace").decode("utf-8")[:1_000]
 
 
 class Address(BaseModel):

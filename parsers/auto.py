@@ -16,7 +16,7 @@ _OOO_SUBJECT_RE = re.compile(
     r"r[ée]ponse automatique|absence|"
     r"respuesta autom[áa]tica|fuera de la oficina|risposta automatica|fuori ufficio|"
     r"automatisch antwoord|afwezig|fr[åa]nvaro|odpowied[źz] automatyczna|"
-    r"automatick[áa] odpov[ěe][ďd]|自動応答|不在)",
+    r"automatick[áa] odpov[ěe][ďd]|自動応答|不在)\s*[:：]",
     re.IGNORECASE,
 )
 _BOUNCE_SUBJECT_RE = re.compile(

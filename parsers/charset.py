@@ -36,7 +36,7 @@ def decode_text(data: bytes, declared: str | None) -> tuple[str, Defect | None]:
     if codec is not None:
         try:
             return data.decode(codec), None
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # e.g. "undefined" and "punycode" raise UnicodeError
             pass
     guess = _GUESSES.get((declared or "").strip().strip("\"'").lower())
     for fallback in ((guess,) if codec is None and guess else ()) + _FALLBACKS:

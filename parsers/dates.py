@@ -392,7 +392,10 @@ def find_dates(text: str, reference: date, field: TextField = TextField.TEXT) ->
                 continue
             start, end = span
             eta = is_eta_context(text, start)
-            resolved = resolve(match, folded[start:end], reference, eta)
+            try:
+                resolved = resolve(match, folded[start:end], reference, eta)
+            except (OverflowError, ValueError):  # a reference near year 1 or 9999
+                resolved = None
             if resolved is None:
                 continue
             value, confidence, extra = resolved

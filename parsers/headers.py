@@ -13,7 +13,8 @@ from models import Address, Defect, DefectCode
 from parsers.charset import repair_surrogates
 from parsers.html import CONTROL_RE
 
-_MSGID_RE = re.compile(r"<([^<>\s\x00-\x1f]{1,900})>")
+# Printable ASCII only: raw 8-bit bytes in an id would not survive storage as text.
+_MSGID_RE = re.compile(r"<([!-;=?-~]{1,900})>")
 _WS_RE = re.compile(r"\s+")
 
 

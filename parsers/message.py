@@ -24,6 +24,8 @@ _T = TypeVar("_T")
 # Machine-written mail has no conversation to split into new and quoted text.
 _NO_REPLY_KINDS = frozenset({AutoKind.BOUNCE, AutoKind.NEWSLETTER})
 _HEADER_LINE_RE = re.compile(rb"^[!-9;-~]+[ \t]*:")
+_SANE_YEARS = (1970, 2200)
+_BARE_ID_RE = re.compile(r"[!-;=?-~]{1,900}")
 _LINE_END_RE = re.compile(rb"\r\n|\n|\r")
 _HEADER_END_RE = re.compile(rb"\r?\n\r?\n|\r\r")
 
@@ -110,7 +112,7 @@ def _message_id(headers: HeaderReader) -> str | None:
     if ids:
         return ids[0]
     bare = headers.text("Message-ID").strip("<> ")
-    return bare if bare and " " not in bare and len(bare) <= 900 else None
+    return bare if _BARE_ID_RE.fullmatch(bare) else None
 
 
 def _first(items: list[_T]) -> _T | None:
@@ -188,7 +190,8 @@ def _html_text(html_parts: list[str], msg: Message) -> str:
 
 
 def _entities(msg: Message, opts: ParseOptions, patterns: EntityPatterns | None) -> list[Entity]:
-    reference = msg.date or msg.received_at
+    reference = msg.date if msg.date and _SANE_YEARS[0] <= msg.date.year <= _SANE_YEARS[1] else None
+    reference = reference or msg.received_at
     found: list[Entity] = []
     for field, text in (
         (TextField.SUBJECT, msg.subject),

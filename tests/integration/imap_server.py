@@ -28,6 +28,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -84,20 +85,53 @@ def _port_open(host: str, port: int) -> bool:
         return False
 
 
-def _pid_alive(pid: int) -> bool:
-    """Whether `pid` is a live process (a zombie waiting to be reaped counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state first), None if gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return True
-    # The state follows the parenthesised command name, which may itself hold spaces.
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+        return None
+    # The command name is parenthesised and may itself hold spaces or parentheses.
+    return stat.rpartition(")")[2].split()
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie waiting to be reaped counts as gone)."""
+    fields = _proc_stat(pid)
+    return fields is not None and fields[:1] != ["Z"]
+
+
+def _group_members(pgid: int) -> list[int]:
+    """The live (not zombie) processes of process group `pgid`."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _proc_stat(int(entry.name))
+        # fields: state, ppid, pgrp, ...
+        if fields is not None and len(fields) > 2 and fields[0] != "Z" and fields[2] == str(pgid):
+            members.append(int(entry.name))
+    return members
+
+
+def _kill_instance(root: Path) -> None:
+    """Last-resort clean-up (at interpreter exit too): end the instance's processes, remove root."""
+    try:
+        pid = int((root / "run" / "master.pid").read_text().strip())
+    except (OSError, ValueError):
+        pid = 0
+    if pid > 0 and _pid_alive(pid):
+        with contextlib.suppress(OSError):
+            if os.getpgid(pid) == pid:
+                os.killpg(pid, signal.SIGTERM)
+                deadline = time.monotonic() + 5
+                while _group_members(pid) and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                for straggler in _group_members(pid):
+                    os.kill(straggler, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGTERM)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 class Dovecot:
@@ -127,6 +161,7 @@ class Dovecot:
         self.port = 0
         self.tls_port = 0
         self._running = False
+        self._finalizer: weakref.finalize[[Path], None] | None = None
 
     # ----------------------------------------------------------------- paths
 
@@ -171,6 +206,15 @@ class Dovecot:
             chunks.append(f"--- {path.name} ---\n{tail}")
         return "\n".join(chunks) or "(no log written)"
 
+    def log_problems(self) -> list[str]:
+        """The log lines Dovecot wrote at Error, Fatal or Panic level."""
+        text = self.log_path.read_text(errors="replace")
+        return [
+            line
+            for line in text.splitlines()
+            if any(level in line for level in (" Error: ", " Fatal: ", " Panic: "))
+        ]
+
     # ------------------------------------------------------------- lifecycle
 
     def __enter__(self) -> Dovecot:
@@ -198,9 +242,7 @@ class Dovecot:
         if self._running:
             return
         if self.binary is None:
-            raise DovecotError(
-                "the dovecot binary was not found: apt-get install -y dovecot-imapd"
-            )
+            raise DovecotError("the dovecot binary was not found: apt-get install -y dovecot-imapd")
         if self.root is None:
             self._prepare()
         out_path = self._path("startup.out")
@@ -215,10 +257,10 @@ class Dovecot:
             )
         if result.returncode != 0:
             raise DovecotError(
-                f"dovecot -c {self.config_path} exited with {result.returncode}\n"
-                + self.log_tail()
+                f"dovecot -c {self.config_path} exited with {result.returncode}\n" + self.log_tail()
             )
         self._running = True
+        self._disable_auth_penalty()
         try:
             self._wait_ready()
         except BaseException:
@@ -226,20 +268,28 @@ class Dovecot:
             raise
 
     def stop(self) -> None:
-        """Stop the server (disconnecting every client) and wait until its ports are closed.
+        """Stop the server, disconnecting every client, and wait until its ports are closed.
 
-        Sends SIGTERM to the master named in its pid file, as `dovecot stop` does, but waits
-        on our own terms: `dovecot stop` waits until the master's process id disappears, which
-        takes seconds where the init process reaps orphans lazily, while a zombie is done.
-        Without a pid file it falls back to `dovecot -c CONF stop`.
+        The daemonised master leads a process group of its own holding every process of
+        this instance (log, auth, imap-login and the per-user imap processes), so SIGTERM
+        goes to that whole group: each imap process then drops its client at once. `dovecot
+        stop` only signals the master, after which a logged-in imap process goes on serving
+        its client for about ten seconds, and it waits until the master's pid is reaped, which
+        takes seconds where the init process reaps orphans lazily. Without a pid file this
+        falls back to `dovecot -c CONF stop`.
         """
         if self.root is None or not self.config_path.exists():
             self._running = False
             return
         pid = self._master_pid()
+        group: int | None = None
         if pid is not None and _pid_alive(pid):
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
+                if os.getpgid(pid) == pid:
+                    group = pid
+                    os.killpg(group, signal.SIGTERM)
+                else:
+                    os.kill(pid, signal.SIGTERM)
         elif self.binary is not None and self._any_port_open():
             with self._path("startup.out").open("ab") as out:
                 subprocess.run(
@@ -250,12 +300,18 @@ class Dovecot:
                     timeout=self.start_timeout,
                     check=False,
                 )
+
+        def alive() -> list[int]:
+            if group is not None:
+                return _group_members(group)
+            return [pid] if pid is not None and _pid_alive(pid) else []
+
         deadline = time.monotonic() + self.start_timeout
-        while (pid is not None and _pid_alive(pid)) or self._any_port_open():
+        while alive() or self._any_port_open():
             if time.monotonic() > deadline:
-                if pid is not None and _pid_alive(pid):
+                for straggler in alive():
                     with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
+                        os.kill(straggler, signal.SIGKILL)
                 self._running = False
                 raise DovecotError("Dovecot did not stop in time\n" + self.log_tail())
             time.sleep(0.02)
@@ -282,9 +338,21 @@ class Dovecot:
         try:
             self.stop()
         finally:
-            if self.root is not None:
-                shutil.rmtree(self.root, ignore_errors=True)
-                self.root = None
+            if self._finalizer is not None:
+                self._finalizer()  # kills whatever is left, removes the directory
+                self._finalizer = None
+            self.root = None
+
+    def _disable_auth_penalty(self) -> None:
+        """Keep one test's failed LOGIN from slowing down every later login from 127.0.0.1.
+
+        Dovecot's auth process delays logins from an IP that recently failed (2 s, then 4, 8,
+        up to 15 s), tracked through anvil's `anvil-auth-penalty` socket; when that socket is
+        missing as the auth process starts, it silently runs without penalties. The auth
+        process starts with the first login, after this runs.
+        """
+        with contextlib.suppress(FileNotFoundError):
+            self._path("run", "anvil-auth-penalty").unlink()
 
     def _master_pid(self) -> int | None:
         try:
@@ -329,6 +397,8 @@ class Dovecot:
     def _prepare(self) -> None:
         root = Path(tempfile.mkdtemp(prefix="dovecot-test-"))
         self.root = root
+        # Even if close() is never reached (a crashed session), clean up at interpreter exit.
+        self._finalizer = weakref.finalize(self, _kill_instance, root)
         # The login and mail processes run as other users when we are root: they must be
         # able to traverse the directory to reach the sockets and the mail.
         root.chmod(0o755)
@@ -388,7 +458,9 @@ class Dovecot:
                 command, stdin=subprocess.DEVNULL, capture_output=True, timeout=60, check=False
             )
         except FileNotFoundError as exc:
-            raise DovecotError("the openssl command is needed to make the test certificate") from exc
+            raise DovecotError(
+                "the openssl command is needed to make the test certificate"
+            ) from exc
         if result.returncode != 0:
             raise DovecotError(
                 "openssl could not make the test certificate:\n"
@@ -401,6 +473,15 @@ class Dovecot:
         root = self.root
         as_root = os.geteuid() == 0
         login_chroot = "" if as_root else "  chroot =\n"
+        # As an ordinary user Dovecot cannot chroot: switch it off for the services that do.
+        no_chroots = (
+            ""
+            if as_root
+            else "".join(
+                f"service {name} {{\n  chroot =\n}}\n"
+                for name in ("anvil", "ipc", "old-stats", "aggregator")
+            )
+        )
         return f"""\
 # Written by tests/integration/imap_server.py for one test session.
 protocols = imap
@@ -424,6 +505,7 @@ ssl_cert = <{self.cert_path}
 ssl_key = <{self.key_path}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 
 passdb {{
   driver = passwd-file
@@ -455,6 +537,7 @@ service imap-login {{
   }}
 }}
 
+{no_chroots}
 protocol imap {{
   mail_max_userip_connections = {self.max_userip_connections}
 }}
@@ -528,7 +611,7 @@ protocol imap {{
             return sorted(int(uid) for uid in imap.search("ALL"))
 
     def flags(self, user: str, folder: str) -> dict[int, tuple[str, ...]]:
-        """UID -> flags and keywords as str (e.g. "\\\\Seen", "$Forwarded"), without \\Recent.
+        r"""UID -> flags and keywords as str (e.g. "\Seen", "$Forwarded"), without \Recent.
 
         The folder is examined read-only, so looking does not change any flag.
         """
@@ -562,7 +645,10 @@ protocol imap {{
         """Delete the folder and create it again with the same messages, flags and dates.
 
         The new folder has a new UIDVALIDITY (checked) and new UIDs; returns the UIDVALIDITY.
+        INBOX cannot be deleted in IMAP, so it cannot be recreated either.
         """
+        if folder.upper() == "INBOX":
+            raise ValueError("INBOX cannot be deleted, so it cannot be recreated: use a folder")
         with self.client(user) as imap:
             before = int(imap.select_folder(folder, readonly=True)[b"UIDVALIDITY"])
             uids = imap.search("ALL")

@@ -157,3 +157,46 @@ def test_taxonomy_and_metrics(client: TestClient, auth: dict[str, str]) -> None:
 
 def test_unknown_route_uses_the_error_shape(client: TestClient) -> None:
     _error(client.get("/nope"), 404, "not_found")
+
+
+def test_no_unauthenticated_documentation(client: TestClient) -> None:
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        assert client.get(path).status_code == 404
+
+
+def test_hostile_raw_mail(client: TestClient, auth: dict[str, str]) -> None:
+    as_json = client.post("/v1/classify/eml", json={"text": "hi"}, headers=auth)
+    _error(as_json, 415, "unsupported_media_type")
+    garbage = client.post("/v1/classify/eml", content=bytes(range(256)) * 4, headers=auth)
+    _error(garbage, 422, "invalid_request")
+    odd = b"From: a@b.example\nContent-Type: text/plain; charset=undefined\n\nK\xc3\xb6ln\n"
+    assert client.post("/v1/classify/eml", content=odd, headers=auth).status_code == 200
+
+
+def test_streamed_body_over_the_limit_is_413(client: TestClient, auth: dict[str, str]) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"text": "'
+        for _ in range(7):
+            yield b"a" * (1024 * 1024)
+        yield b'"}'
+
+    response = client.post(
+        "/v1/classify", content=chunks(), headers=auth | {"Content-Type": "application/json"}
+    )
+    _error(response, 413, "payload_too_large")
+    six_mb = {"text": "a" * (6 * 1024 * 1024)}
+    _error(client.post("/v1/classify", json=six_mb, headers=auth), 413, "payload_too_large")
+
+
+def test_configured_bootstrap_key(module_database_url: str, trained_model_dir: Path) -> None:
+    settings = Settings(
+        database_url=module_database_url,
+        data_dir=trained_model_dir.parent,
+        classify=ClassifySettings(model_dir=trained_model_dir),
+        api={"api_key": "a-long-bootstrap-key-from-the-environment"},
+    )
+    with TestClient(create_app(settings)) as client:
+        good = {"Authorization": "Bearer a-long-bootstrap-key-from-the-environment"}
+        assert client.get("/v1/taxonomy", headers=good).status_code == 200
+        bad = {"Authorization": "Bearer a-long-bootstrap-key-from-the-environmenT"}
+        _error(client.get("/v1/taxonomy", headers=bad), 401, "unauthorized")

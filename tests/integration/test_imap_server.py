@@ -160,3 +160,30 @@ def test_recreate_folder_changes_uidvalidity(dovecot: Dovecot, imap_folder: str)
     assert [dovecot.fetch_raw(USER, imap_folder, uid) for uid in new_uids] == raws
     assert set(dovecot.flags(USER, imap_folder)[new_uids[0]]) == {"\\Seen", "$Label1"}
     assert first in new_uids  # same UID numbers again: only UIDVALIDITY tells them apart
+
+
+def test_inbox_cannot_be_recreated(dovecot: Dovecot) -> None:
+    with pytest.raises(ValueError, match="INBOX"):
+        dovecot.recreate_folder(USER, "INBOX")
+
+
+def test_hierarchy_separator_is_slash(dovecot: Dovecot, imap_folder: str) -> None:
+    child = f"{imap_folder}/v1.2"
+    uid = dovecot.append(USER, child, _message("PO nested"))
+    assert child in dovecot.folders(USER)
+    assert dovecot.uids(USER, child) == [uid]
+    dovecot.delete_folder(USER, child)
+
+
+def test_a_stopped_server_comes_back_for_the_next_test(dovecot: Dovecot) -> None:
+    dovecot.stop()
+    assert not dovecot.running
+    with pytest.raises(OSError):
+        socket.create_connection((dovecot.host, dovecot.port), timeout=2).close()
+    dovecot.ensure_running()
+    assert dovecot.running
+    assert "INBOX" in dovecot.folders(USER)
+
+
+def test_log_has_no_errors(dovecot: Dovecot) -> None:
+    assert dovecot.log_problems() == []

@@ -9,8 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
-from models import EntityKind
-from parsers import parse_message
+from models import DefectCode, EntityKind
+from parsers import ParseOptions, parse_message
 from tests.conftest import FIXTURES
 from triage.store import MessageStore, StoreOutcome, make_sessionmaker
 from triage.store.tables import Base
@@ -86,3 +86,25 @@ def test_migrations_match_the_tables(engine: Engine) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_a_reused_message_id_on_a_different_mail_is_kept(store: MessageStore) -> None:
+    first = b"From: a@shop.example\nSubject: order\nMessage-ID: <1@x>\n\nfirst\n"
+    other = b"From: b@else.example\nSubject: pay here\nMessage-ID: <1@x>\n\nsecond\n"
+    copy = first.replace(b"first", b"first (delivered again)")
+    assert store.add(parse_message(first), first).outcome is StoreOutcome.STORED
+    kept = store.add(parse_message(other), other)
+    assert kept.outcome is StoreOutcome.STORED and kept.message_id != parse_message(first).id
+    stored = store.get(kept.message_id or "")
+    assert stored is not None and stored.has_defect(DefectCode.REUSED_MESSAGE_ID)
+    assert store.add(parse_message(other), other).outcome is StoreOutcome.DUPLICATE
+    assert store.add(parse_message(copy), copy).outcome is StoreOutcome.DUPLICATE
+    assert store.count() == 2
+
+
+def test_oversized_fields_and_mail_are_kept_whole(store: MessageStore) -> None:
+    sender = "x" * 400 + "@example.com"
+    raw = f"From: {sender}\nMessage-ID: <big@x>\nSubject: big\n\n".encode() + b"A" * 3000
+    message = parse_message(raw, options=ParseOptions(max_bytes=1000))
+    assert store.add(message, raw).outcome is StoreOutcome.STORED
+    assert store.raw(message.id) == raw

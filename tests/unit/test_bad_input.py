@@ -116,3 +116,36 @@ def test_unknown_charset_falls_back_and_says_so() -> None:
 def test_auto_submitted_no_is_a_person() -> None:
     msg = parse_message(b"From: a@b.example\nAuto-Submitted: no\nSubject: hello\n\nHi\n")
     assert msg.auto is AutoKind.NONE
+
+
+def test_codecs_that_raise_plain_unicode_errors_fall_back() -> None:
+    for charset in (b"undefined", b"punycode"):
+        raw = (
+            b"From: a@b.example\nContent-Type: text/plain; charset="
+            + charset
+            + b"\n\nK\xc3\xb6ln\n"
+        )
+        msg = parse_message(raw)
+        assert msg.text == "Köln" and msg.has_defect(DefectCode.CHARSET_FALLBACK)
+
+
+def test_dates_at_the_end_of_time_do_not_overflow() -> None:
+    raw = (
+        b"From: a@b.example\nDate: Fri, 31 Dec 9999 23:00:00 +0000\n\n"
+        b"Ship tomorrow or by end of the month\n"
+    )
+    assert parse_message(raw).text.startswith("Ship tomorrow")
+
+
+def test_eight_bit_bytes_in_ids_never_reach_the_model() -> None:
+    raw = b"From: a@b.example\nMessage-ID: <caf\xe9@x>\nReferences: <r\xe9f@x> <ok@x>\n\nhi\n"
+    msg = parse_message(raw)
+    assert msg.message_id is None and msg.references == ["ok@x"]
+    msg.model_dump_json()  # nothing unencodable is left
+
+
+def test_an_absent_delivery_is_not_an_out_of_office() -> None:
+    raw = (
+        b"From: a@b.example\nSubject: Absence of delivery for S00042 - line down!\n\nWhere is it?\n"
+    )
+    assert parse_message(raw).auto is AutoKind.NONE

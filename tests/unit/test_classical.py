@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from triage.classify.classical import METADATA_FILE, MODEL_FILE, ClassicalModel
-from triage.classify.training import TEAM, Example, data_hash, split, train
+from triage.classify.training import BITEXT, TEAM, Example, data_hash, split, train
 from triage.errors import ConfigurationError
 
 SMALL = [
@@ -74,6 +74,9 @@ def test_untrusted_types_in_a_model_file_are_refused(tmp_path: Path) -> None:
 
 
 def test_team_examples_never_reach_the_held_out_split() -> None:
-    splits = split(SMALL)
-    assert splits.test == []
-    assert len(splits.train) + len(splits.validation) == len(SMALL)
+    bitext = [Example(f"where is order {i}", "order_status", BITEXT) for i in range(40)]
+    bitext += [Example(f"cancel order {i}", "order_cancel", BITEXT) for i in range(40)]
+    splits = split(SMALL + bitext)
+    assert splits.test and all(e.source == BITEXT for e in splits.test)
+    assert {e.source for e in splits.validation} == {BITEXT, TEAM}
+    assert len(splits.train) + len(splits.validation) + len(splits.test) == len(SMALL) + 80

@@ -35,12 +35,16 @@ HEADER_NAMES = st.sampled_from(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=4096))
 def test_random_bytes(raw: bytes) -> None:
-    assert isinstance(parse_message(raw), Message)
+    message = parse_message(raw)
+    assert isinstance(message, Message)
+    message.model_dump_json()
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=HEADER_NAMES, value=st.binary(max_size=200), cut=st.integers(0, len(BASE)))
 def test_header_mutations(name: bytes, value: bytes, cut: int) -> None:
     mutated = name + b": " + value + b"\r\n" + BASE
-    assert isinstance(parse_message(mutated), Message)
-    assert isinstance(parse_message(BASE[:cut] + value + BASE[cut:]), Message)
+    for raw in (mutated, BASE[:cut] + value + BASE[cut:]):
+        message = parse_message(raw)
+        assert isinstance(message, Message)
+        Message.model_validate_json(message.model_dump_json(by_alias=True))

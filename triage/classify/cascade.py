@@ -81,6 +81,9 @@ class Cascade:
         if self.classical is None:
             return StageResult(stage=Stage.CLASSICAL, skipped=True, reason="no model loaded")
         ranked = self.classical.rank(probabilities, self._allowed(role))
+        if not ranked:
+            reason = f"the model knows none of the intents allowed for a {role} sender"
+            return StageResult(stage=Stage.CLASSICAL, skipped=True, reason=reason)
         top = ranked[0]
         threshold = self.classical.threshold(top.intent)
         sure = top.confidence >= threshold
@@ -103,7 +106,8 @@ class Cascade:
         self, message: Message, rules: RulesOutcome, classical: StageResult | None
     ) -> Signal:
         stages = [rules.result] + ([classical] if classical else [])
-        decided_by, primary, review = self._decide(message, rules.result, classical, stages)
+        decided_by, primary, review, llm = self._decide(message, rules.result, classical)
+        stages += [llm] if llm else []
         intents = _merge(primary, stages)
         high_risk = [i.intent for i in intents if self._is_high_risk(i.intent)]
         if high_risk and not review:
@@ -134,19 +138,19 @@ class Cascade:
         message: Message,
         rules: StageResult,
         classical: StageResult | None,
-        stages: list[StageResult],
-    ) -> tuple[Stage, list[IntentScore], str]:
+    ) -> tuple[Stage, list[IntentScore], str, StageResult | None]:
+        """Who decides, the primary intent, why a person must look, and the LLM's answer."""
         if rules.certain:
-            return Stage.RULES, rules.intents[:1], ""
+            return Stage.RULES, rules.intents[:1], "", None
         if not (message.subject.strip() or message.text.strip()):
-            return Stage.RULES, [IntentScore(intent="other", confidence=0.0)], "empty message"
+            return Stage.RULES, [IntentScore(intent="other", confidence=0.0)], "empty message", None
         if classical is not None and classical.certain:
-            return Stage.CLASSICAL, classical.intents[:1], ""
-        stages.append(self._llm_result(message))
+            return Stage.CLASSICAL, classical.intents[:1], "", None
+        llm = self._llm_result(message)
         if classical is not None and classical.intents:
-            return Stage.CLASSICAL, classical.intents[:1], f"unsure: {classical.reason}"
+            return Stage.CLASSICAL, classical.intents[:1], f"unsure: {classical.reason}", llm
         fallback = rules.intents[:1] or [IntentScore(intent="other", confidence=0.0)]
-        return Stage.RULES, fallback, "no classical model: nothing confident"
+        return Stage.RULES, fallback, "no classical answer: nothing confident", llm
 
     def _llm_result(self, message: Message) -> StageResult:
         if self.llm is None:

@@ -25,12 +25,13 @@ from rich.text import Text
 
 from parsers import parse_message
 from triage.config import get_settings
-from triage.errors import TriageError
+from triage.errors import StoreError, TriageError
 from triage.ingest.imap_url import is_imap_url, mailbox_for_url
 from triage.ingest.pipeline import IngestTally
 from triage.ingest.service import build_watchers, stale_folders
 from triage.ingest.sources import plan, read_mail
 from triage.runtime import Runtime, build_runtime, describe
+from triage.store import StoreOutcome, StoreResult
 
 app = typer.Typer(help="Triage a distributor's shared inboxes.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -98,14 +99,22 @@ def _backfill(runtime: Runtime, url: str, since: date | None) -> None:
 def _ingest_files(runtime: Runtime, paths: list[Path]) -> None:
     files = plan(paths)
     tally = IngestTally()
+    runtime.ingestor.classify_pending()
     with _progress() as progress:
         task = progress.add_task("ingesting", total=sum(f.count for f in files))
         for position, raw in read_mail(files):
-            tally.add(position, runtime.ingestor.ingest(raw, source="file", position=position))
+            tally.add(position, _ingest_one(runtime, raw, position))
             progress.advance(task)
     for position, reason in tally.failures[:20]:
         err.print(f"failed: {position}: {reason}")
     typer.echo(tally.summary())
+
+
+def _ingest_one(runtime: Runtime, raw: bytes, position: str) -> StoreResult:
+    try:
+        return runtime.ingestor.ingest(raw, source="file", position=position)
+    except StoreError as exc:  # count it and go on; a dead database fails every one
+        return StoreResult(StoreOutcome.FAILED, None, exc.message)
 
 
 class RateColumn(ProgressColumn):

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from models import DefectCode, Message
 from parsers import EntityPatterns, ParseOptions, parse_message
-from parsers.message import header_block
 from triage.classify.cascade import Cascade
 from triage.store import MessageStore, StoreOutcome, StoreResult
 
@@ -78,15 +77,20 @@ class Ingestor:
             return None, f"parser error: {exc!r}".encode()
         if message.has_defect(DefectCode.NOT_MAIL):
             return None, b"not mail: no RFC 5322 headers"
-        kept = header_block(raw) if message.has_defect(DefectCode.TOO_LARGE) else raw
-        return message, kept
+        return message, raw
 
     def classify(self, messages: list[Message]) -> None:
         """Classify stored messages and store their signals (after the messages: a crash
         in between leaves them for `classify_pending`)."""
-        if self.cascade is not None and messages:
-            for signal in self.cascade.classify_many(messages):
-                self.store.add_signal(signal)
+        if self.cascade is None or not messages:
+            return
+        try:
+            signals = self.cascade.classify_many(messages)
+        except Exception:  # the mail is stored: log it and leave it for classify_pending
+            log.exception("classification failed for %d message(s)", len(messages))
+            return
+        for signal in signals:
+            self.store.add_signal(signal)
 
     def classify_pending(self) -> int:
         """Classify stored messages that have no signal yet; return how many."""

@@ -38,8 +38,12 @@ def read_mail(files: list[MailFile]) -> Iterator[tuple[str, bytes]]:
     for file in files:
         if file.is_mbox:
             yield from _mbox_messages(file.path)
-        else:
-            yield str(file.path), file.path.read_bytes()
+            continue
+        try:
+            raw = file.path.read_bytes()
+        except OSError as exc:
+            raise IngestError(f"cannot read {file.path}: {exc.strerror}") from exc
+        yield str(file.path), raw
 
 
 def _files(path: Path) -> Iterator[MailFile]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 import time
 from datetime import UTC, datetime
@@ -63,8 +62,6 @@ class ApiKeyStore:
         with transaction(self._sessions) as session:
             row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == digest))
         if row is None or row.revoked_at is not None:
-            return None
-        if not hmac.compare_digest(row.key_hash, digest):
             return None
         self._verified[digest] = (row.name, time.monotonic() + self._cache_seconds)
         return row.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,27 +10,29 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.errors import ConfigurationError, StoreError
+
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; for SQLite the folder is created and foreign keys enforced."""
     try:
         parsed = make_url(url)
-    except Exception as exc:  # sqlalchemy raises ArgumentError and friends
-        raise ConfigurationError(f"invalid database URL: {exc}") from exc
-    if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database)
-    return create_engine(url, pool_pre_ping=True)
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(url, parsed.database)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise ConfigurationError(f"invalid database URL: {type(exc).__name__}") from exc
 
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -56,4 +59,6 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
     except IntegrityError:
         raise
     except SQLAlchemyError as exc:
-        raise StoreError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+        # The details (SQL, host) go to the server log only, never to a client.
+        log.error("database error: %s", exc)
+        raise StoreError(f"database error: {type(exc).__name__}") from exc

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Message, Signal
+from models import Defect, DefectCode, Message, Signal
 from triage.errors import StoreError
 from triage.store.database import transaction
 from triage.store.mailboxes import Cursor, write_cursor
@@ -54,22 +54,7 @@ class MessageStore:
 
     def add(self, message: Message, raw: bytes) -> StoreResult:
         """Store a message once; a second call with the same key reports a duplicate."""
-        try:
-            with self._session() as session:
-                existing = session.scalar(
-                    select(MessageRow.id).where(MessageRow.key == message.key)
-                )
-                if existing is not None:
-                    return StoreResult(StoreOutcome.DUPLICATE, existing)
-                session.add(_message_row(message, raw))
-                session.flush()
-                session.add_all(_entity_rows(message))
-        except IntegrityError as exc:
-            existing = self.id_for_key(message.key)
-            if existing is None:
-                raise StoreError(f"cannot store {message.id}: {exc.orig}") from exc
-            return StoreResult(StoreOutcome.DUPLICATE, existing)  # a concurrent writer won
-        return StoreResult(StoreOutcome.STORED, message.id)
+        return self._write([(message, raw)], None)[0]
 
     def add_batch(
         self, items: list[tuple[Message, bytes]], account: str, folder: str, cursor: Cursor
@@ -78,36 +63,39 @@ class MessageStore:
 
         Either every new message and the cursor are committed, or none: a crash mid-batch
         re-fetches the batch, and the keys turn what was stored into duplicates."""
-        try:
-            return self._add_batch(items, account, folder, cursor)
-        except IntegrityError:  # another writer stored one of these keys meanwhile: once more
-            try:
-                return self._add_batch(items, account, folder, cursor)
-            except IntegrityError as exc:
-                raise StoreError(f"cannot store batch for {account}/{folder}: {exc.orig}") from exc
+        return self._write(items, (account, folder, cursor))
 
-    def _add_batch(
-        self, items: list[tuple[Message, bytes]], account: str, folder: str, cursor: Cursor
+    def _write(
+        self, items: list[tuple[Message, bytes]], cursor: tuple[str, str, Cursor] | None
     ) -> list[StoreResult]:
-        with self._session() as session:
-            keys = [m.key for m, _ in items]
-            known = dict(
-                session.execute(
-                    select(MessageRow.key, MessageRow.id).where(MessageRow.key.in_(keys))
-                ).all()
+        for attempt in (1, 2):
+            try:
+                with self._session() as session:
+                    results = [self._insert(session, message, raw) for message, raw in items]
+                    if cursor is not None:
+                        write_cursor(session, *cursor)
+                return results
+            except IntegrityError as exc:  # a concurrent writer stored one of the keys first
+                if attempt == 2:
+                    raise StoreError(f"cannot store {len(items)} message(s): integrity") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _insert(self, session: Session, message: Message, raw: bytes) -> StoreResult:
+        existing = session.execute(
+            select(MessageRow.id, MessageRow.from_email, MessageRow.subject).where(
+                MessageRow.key == message.key
             )
-            results = []
-            for message, raw in items:
-                if message.key in known:
-                    results.append(StoreResult(StoreOutcome.DUPLICATE, known[message.key]))
-                    continue
-                session.add(_message_row(message, raw))
-                session.flush()
-                session.add_all(_entity_rows(message))
-                known[message.key] = message.id
-                results.append(StoreResult(StoreOutcome.STORED, message.id))
-            write_cursor(session, account, folder, cursor)
-        return results
+        ).first()
+        if existing is not None and existing[1:] == _fingerprint(message):
+            return StoreResult(StoreOutcome.DUPLICATE, existing[0])
+        if existing is not None:
+            # The same Message-ID on a different mail (a careless mailer, or someone trying
+            # to suppress a mail): keep it, under its content hash.
+            return self._insert(session, _rekeyed(message), raw)
+        session.add(_message_row(message, raw))
+        session.flush()
+        session.add_all(_entity_rows(message))
+        return StoreResult(StoreOutcome.STORED, message.id)
 
     def unclassified(self, limit: int = 500) -> list[Message]:
         """Stored messages that have no signal yet (a crash between store and classify)."""
@@ -230,15 +218,32 @@ class MessageStore:
             return list(dict.fromkeys(session.scalars(query)))
 
 
+def _fingerprint(message: Message) -> tuple[str | None, str]:
+    """What must match for a second mail with the same key to be the same mail."""
+    return (message.from_.email[:320] if message.from_ else None, message.subject)
+
+
+def _rekeyed(message: Message) -> Message:
+    key = f"sha256:{message.content_sha256}"
+    defect = Defect(code=DefectCode.REUSED_MESSAGE_ID, detail=message.key)
+    return message.model_copy(
+        update={
+            "key": key,
+            "id": hashlib.sha256(key.encode()).hexdigest()[:32],
+            "defects": [*message.defects, defect],
+        }
+    )
+
+
 def _message_row(message: Message, raw: bytes) -> MessageRow:
     return MessageRow(
         id=message.id,
         key=message.key,
-        message_id=message.message_id,
+        message_id=message.message_id[:1024] if message.message_id else None,
         source=message.source,
         source_position=message.source_position,
         subject=message.subject,
-        from_email=message.from_.email if message.from_ else None,
+        from_email=_fingerprint(message)[0],
         date=message.date,
         received_at=message.received_at or datetime.now(UTC),
         size=message.size,
