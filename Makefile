@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 export TRIAGE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint unit bench setup clean
+.PHONY: run test lint unit bench setup clean servers
 
 setup: $(STAMP)
 
@@ -27,8 +27,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+test: lint servers
 	$(BIN)/pytest
+
+# Servers the tests start themselves; PostgreSQL already runs on every machine.
+servers:
+	command -v dovecot >/dev/null || (apt-get update && apt-get install -y dovecot-imapd)
 
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)

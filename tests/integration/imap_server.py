@@ -307,7 +307,13 @@ class Dovecot:
             return [pid] if pid is not None and _pid_alive(pid) else []
 
         deadline = time.monotonic() + self.start_timeout
+        signalled = time.monotonic()
         while alive() or self._any_port_open():
+            if group is not None and time.monotonic() - signalled > 0.1:
+                # A process the master forked just as the signal went out missed it.
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(group, signal.SIGTERM)
+                signalled = time.monotonic()
             if time.monotonic() > deadline:
                 for straggler in alive():
                     with contextlib.suppress(ProcessLookupError):

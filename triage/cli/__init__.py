@@ -92,6 +92,7 @@ def _backfill(runtime: Runtime, url: str, since: date | None) -> None:
                 lambda done, total: progress.update(task, completed=done, total=total), since
             )
     finally:
+        watcher.close()
         watcher.lease.release()
     typer.echo(f"ingested {result.stored}, duplicates {result.duplicates}, failed {result.failed}")
 

@@ -35,8 +35,13 @@ class ImapMailbox:
         self._settings = settings
         with translated(f"connect {settings.host}:{settings.port}"):
             self._client = _connect(settings)
-            _login(self._client, settings)
-            self._capabilities = {c.decode().upper() for c in self._client.capabilities()}
+        try:
+            with translated(f"login {settings.username}@{settings.host}"):
+                _login(self._client, settings)
+                self._capabilities = {c.decode().upper() for c in self._client.capabilities()}
+        except MailboxError:
+            self.close()
+            raise
 
     def select(self, folder: str) -> FolderState:
         """Select a folder for reading and writing flags."""

@@ -185,6 +185,10 @@ class FolderWatcher:
             self._mailbox = self.connect()
         return self._mailbox
 
+    def close(self) -> None:
+        """Log out of the server (a later sync connects again)."""
+        self._disconnect()
+
     def _disconnect(self) -> None:
         if self._mailbox is not None:
             self._mailbox.close()

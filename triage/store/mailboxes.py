@@ -90,8 +90,8 @@ class MailboxStateStore:
                 FolderHealth(
                     r.account,
                     r.folder,
-                    r.last_poll_at,
-                    r.last_message_at,
+                    _utc(r.last_poll_at),
+                    _utc(r.last_message_at),
                     r.backlog,
                     r.errors,
                     r.last_error,
