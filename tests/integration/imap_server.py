@@ -29,7 +29,7 @@ import subprocess
 import tempfile
 import time
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -161,7 +161,7 @@ class Dovecot:
         self.port = 0
         self.tls_port = 0
         self._running = False
-        self._finalizer: weakref.finalize[[Path], None] | None = None
+        self._finalizer: Callable[[], object] | None = None
 
     # ----------------------------------------------------------------- paths
 

@@ -70,17 +70,19 @@ class FolderWatcher:
         mailbox = self._connected()
         folder_state = mailbox.select(self.folder)
         cursor = self._cursor(folder_state.uidvalidity)
-        uids = mailbox.uids_after(cursor.last_uid)
+        every = mailbox.uids_after(cursor.last_uid)
+        uids = every
         if since is not None:
             recent = set(mailbox.uids_since(since))
-            uids = [u for u in uids if u in recent] + ([uids[-1]] if uids else [])
-            uids = sorted(set(uids))
+            uids = [u for u in every if u in recent]
         totals = SyncResult()
         for start in range(0, len(uids), self.settings.batch_size):
             batch = uids[start : start + self.settings.batch_size]
             totals = _add(totals, self._store_batch(mailbox, batch, folder_state.uidvalidity))
             if progress:
                 progress(min(start + len(batch), len(uids)), len(uids))
+        if every and (not uids or every[-1] > uids[-1]):  # older mail skipped on purpose
+            self.state.set_cursor(self.account, self.folder, Cursor(cursor.uidvalidity, every[-1]))
         self.state.record_poll(self.account, self.folder, 0, totals.stored > 0)
         return totals
 

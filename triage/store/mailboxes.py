@@ -62,8 +62,12 @@ class MailboxStateStore:
 
     def reset_cursor(self, account: str, folder: str, uidvalidity: int) -> None:
         """Start a folder again from UID 0 under a new UIDVALIDITY."""
+        self.set_cursor(account, folder, Cursor(uidvalidity, 0))
+
+    def set_cursor(self, account: str, folder: str, cursor: Cursor) -> None:
+        """Move a folder's cursor (for mail skipped on purpose, e.g. before --since)."""
         with transaction(self._sessions) as session:
-            write_cursor(session, account, folder, Cursor(uidvalidity, 0))
+            write_cursor(session, account, folder, cursor)
 
     def record_poll(self, account: str, folder: str, backlog: int, got_mail: bool) -> None:
         """A poll completed: note when, what is left, and when mail last arrived."""
