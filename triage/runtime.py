@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +48,16 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     ingestor = Ingestor(store, settings.parse, settings.entities, cascade)
     mailbox_state = MailboxStateStore(sessions)
     return Runtime(settings, engine, store, ApiKeyStore(sessions), mailbox_state, ingestor, cascade)
+
+
+@contextmanager
+def opened_runtime(settings: Settings) -> Iterator[Runtime]:
+    """A runtime whose database connections are closed when the block ends."""
+    runtime = build_runtime(settings)
+    try:
+        yield runtime
+    finally:
+        runtime.engine.dispose()
 
 
 def build_cascade(settings: Settings) -> Cascade:

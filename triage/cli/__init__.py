@@ -20,7 +20,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from parsers import parse_message
@@ -30,7 +30,7 @@ from triage.ingest.imap_url import is_imap_url, mailbox_for_url
 from triage.ingest.pipeline import IngestTally
 from triage.ingest.service import build_watchers, stale_folders
 from triage.ingest.sources import plan, read_mail
-from triage.runtime import Runtime, build_runtime, describe
+from triage.runtime import Runtime, build_runtime, describe, opened_runtime
 from triage.store import StoreOutcome, StoreResult
 
 app = typer.Typer(help="Triage a distributor's shared inboxes.", no_args_is_help=True)
@@ -70,14 +70,12 @@ def ingest(
     ] = None,
 ) -> None:
     """Store every mail found in SOURCES exactly once (IMAP backfills resume where they stopped)."""
-    settings = get_settings()
-    runtime = build_runtime(settings)
-    urls = [s for s in sources if is_imap_url(s)]
-    for url in urls:
-        _backfill(runtime, url, since.date() if since else None)
-    paths = [Path(s) for s in sources if not is_imap_url(s)]
-    if paths:
-        _ingest_files(runtime, paths)
+    with opened_runtime(get_settings()) as runtime:
+        for url in [s for s in sources if is_imap_url(s)]:
+            _backfill(runtime, url, since.date() if since else None)
+        paths = [Path(s) for s in sources if not is_imap_url(s)]
+        if paths:
+            _ingest_files(runtime, paths)
 
 
 def _backfill(runtime: Runtime, url: str, since: date | None) -> None:
@@ -144,10 +142,11 @@ def _progress() -> Progress:
 def status() -> None:
     """Show each watched mailbox folder's health."""
     settings = get_settings()
-    runtime = build_runtime(settings)
-    health = runtime.mailbox_state.health()
+    with opened_runtime(settings) as runtime:
+        health = runtime.mailbox_state.health()
     stale = set(stale_folders(health, settings.mailboxes))
-    table = Table("mailbox/folder", "last poll", "last message", "backlog", "errors", "state")
+    table = Table("last poll", "last message", "backlog", "errors", "state")
+    table.columns.insert(0, Column("mailbox/folder", no_wrap=True))
     for h in health:
         name = f"{h.account}/{h.folder}"
         state = "STALE" if name in stale else "ok"
@@ -175,15 +174,15 @@ def _when(moment: datetime | None) -> str:
 def db_upgrade() -> None:
     """Create or migrate the database schema to the latest version."""
     settings = get_settings()
-    build_runtime(settings, migrate=True)
+    build_runtime(settings, migrate=True).engine.dispose()
     typer.echo(f"database at head: {describe(settings)}")
 
 
 @apikey_app.command("create")
 def apikey_create(name: Annotated[str, typer.Argument(help="Who the key is for")]) -> None:
     """Create an API key and print it once; only its hash is stored."""
-    runtime = build_runtime(get_settings())
-    key = runtime.keys.create(name)
+    with opened_runtime(get_settings()) as runtime:
+        key = runtime.keys.create(name)
     err.print(f"API key for {name!r} (shown once, store it now):")
     typer.echo(key)
 
@@ -191,8 +190,9 @@ def apikey_create(name: Annotated[str, typer.Argument(help="Who the key is for")
 @apikey_app.command("revoke")
 def apikey_revoke(name: Annotated[str, typer.Argument(help="Whose key to revoke")]) -> None:
     """Revoke the API key called NAME."""
-    if not build_runtime(get_settings()).keys.revoke(name):
-        raise TriageError(f"no API key named {name!r}")
+    with opened_runtime(get_settings()) as runtime:
+        if not runtime.keys.revoke(name):
+            raise TriageError(f"no API key named {name!r}")
     typer.echo(f"revoked {name}")
 
 
