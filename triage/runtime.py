@@ -18,6 +18,7 @@ from triage.classify.training import FEEDBACK, Example
 from triage.config import Settings
 from triage.ingest.pipeline import Ingestor
 from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
+from triage.store.actions import ActionStore
 from triage.store.apikeys import ApiKeyStore
 from triage.store.mailboxes import MailboxStateStore
 
@@ -33,6 +34,7 @@ class Runtime:
     store: MessageStore
     keys: ApiKeyStore
     mailbox_state: MailboxStateStore
+    actions: ActionStore
     ingestor: Ingestor
     cascade: Cascade
 
@@ -47,7 +49,8 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     cascade = build_cascade(settings)
     ingestor = Ingestor(store, settings.parse, settings.entities, cascade)
     mailbox_state = MailboxStateStore(sessions)
-    return Runtime(settings, engine, store, ApiKeyStore(sessions), mailbox_state, ingestor, cascade)
+    keys, actions = ApiKeyStore(sessions), ActionStore(sessions)
+    return Runtime(settings, engine, store, keys, mailbox_state, actions, ingestor, cascade)
 
 
 @contextmanager

@@ -242,3 +242,33 @@ def test_tls_and_starttls_logins(dovecot: Dovecot, imap_folder: str) -> None:
         mailbox = ImapMailbox(settings)
         assert mailbox.select(imap_folder).exists == 0
         mailbox.close()
+
+
+def test_filing_happens_after_triage_and_only_once(
+    dovecot: Dovecot, imap_folder: str, make_runtime: Callable[[MailboxSettings], Runtime]
+) -> None:
+    bounces = f"{imap_folder}-bounces"
+    dovecot.append_many(
+        IMAP_USER, imap_folder, [(FIXTURES / "dsn_bounce.eml").read_bytes(), mail(1)]
+    )
+    settings = mailbox_settings(
+        dovecot, imap_folder, keywords=True, move_by_intent={"bounce": bounces}
+    )
+    runtime = make_runtime(settings)
+    try:
+        sync_once(runtime)
+        flags = dovecot.flags(IMAP_USER, imap_folder)
+        assert len(flags) == 1 and "\\Seen" not in next(iter(flags.values()))
+        assert any(f.startswith("triage/") for f in next(iter(flags.values())))
+        moved = dovecot.flags(IMAP_USER, bounces)
+        assert len(moved) == 1 and "triage/bounce" in next(iter(moved.values()))
+        for message_id in runtime.store.find_by_entity("sale_order", "S00042"):
+            signal = runtime.store.signal(message_id)
+            assert signal is not None
+            states = runtime.actions.states(message_id)
+            assert states == {("imap_keyword", f"triage/{signal.intent}"): "done"}
+        again = sync_once(runtime)
+        assert again.fetched == 0
+        assert len(dovecot.flags(IMAP_USER, bounces)) == 1
+    finally:
+        dovecot.delete_folder(IMAP_USER, bounces)

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from models import DefectCode, Message
+from models import DefectCode, Message, Signal
 from parsers import EntityPatterns, ParseOptions, parse_message
 from triage.classify.cascade import Cascade
 from triage.store import MessageStore, StoreOutcome, StoreResult
@@ -79,18 +79,19 @@ class Ingestor:
             return None, b"not mail: no RFC 5322 headers"
         return message, raw
 
-    def classify(self, messages: list[Message]) -> None:
+    def classify(self, messages: list[Message]) -> list[Signal]:
         """Classify stored messages and store their signals (after the messages: a crash
         in between leaves them for `classify_pending`)."""
         if self.cascade is None or not messages:
-            return
+            return []
         try:
             signals = self.cascade.classify_many(messages)
         except Exception:  # the mail is stored: log it and leave it for classify_pending
             log.exception("classification failed for %d message(s)", len(messages))
-            return
+            return []
         for signal in signals:
             self.store.add_signal(signal)
+        return signals
 
     def classify_pending(self) -> int:
         """Classify stored messages that have no signal yet; return how many."""

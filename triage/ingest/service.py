@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from triage.config import MailboxSettings
+from triage.ingest.filing import Filer
 from triage.ingest.imap import ImapMailbox
 from triage.ingest.lease import make_lease
 from triage.ingest.watcher import FolderWatcher
@@ -28,6 +29,7 @@ def build_watchers(runtime: Runtime, mailboxes: list[MailboxSettings]) -> list[F
             ingestor=runtime.ingestor,
             state=runtime.mailbox_state,
             lease=make_lease(runtime.engine, lock_dir, mailbox.name, folder),
+            filer=Filer(mailbox, folder, runtime.actions),
         )
         for mailbox in mailboxes
         for folder in mailbox.folders

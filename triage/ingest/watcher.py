@@ -27,6 +27,7 @@ from tenacity import (
 from models import Message
 from triage.config import MailboxSettings
 from triage.errors import MailboxError, StoreError
+from triage.ingest.filing import Filer
 from triage.ingest.lease import Lease
 from triage.ingest.mailbox import FetchedMail, Mailbox
 from triage.ingest.pipeline import Ingestor
@@ -58,6 +59,7 @@ class FolderWatcher:
     ingestor: Ingestor
     state: MailboxStateStore
     lease: Lease
+    filer: Filer | None = None
     _mailbox: Mailbox | None = field(default=None, init=False)
 
     @property
@@ -70,6 +72,8 @@ class FolderWatcher:
         mailbox = self._connected()
         folder_state = mailbox.select(self.folder)
         cursor = self._cursor(folder_state.uidvalidity)
+        if self.filer is not None:  # retry what an earlier cycle could not finish
+            self.filer.run(mailbox, folder_state.uidvalidity)
         every = mailbox.uids_after(cursor.last_uid)
         uids = every
         if since is not None:
@@ -112,10 +116,13 @@ class FolderWatcher:
             for (uid, message, _), result in zip(prepared, results, strict=True)
             if result.outcome is StoreOutcome.STORED
         ]
-        self.ingestor.classify([message for _, message in stored])
+        signals = self.ingestor.classify([message for _, message in stored])
         if self.settings.mark_seen:
             for uid, _ in stored:
                 mailbox.add_keywords(uid, ["\\Seen"])
+        if self.filer is not None:
+            self.filer.record(stored, signals, uidvalidity)
+            self.filer.run(mailbox, uidvalidity)
         failed = len(fetched) - len(prepared)
         return SyncResult(len(fetched), len(stored), len(prepared) - len(stored), failed)
 
