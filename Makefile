@@ -34,11 +34,13 @@ test: lint servers
 servers:
 	command -v dovecot >/dev/null || (apt-get update && apt-get install -y dovecot-imapd)
 
-bench: $(STAMP)
+bench: $(STAMP) servers
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/triage train --if-missing
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/imap_backfill.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

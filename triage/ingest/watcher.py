@@ -82,12 +82,17 @@ class FolderWatcher:
         totals = SyncResult()
         for start in range(0, len(uids), self.settings.batch_size):
             batch = uids[start : start + self.settings.batch_size]
-            totals = _add(totals, self._store_batch(mailbox, batch, folder_state.uidvalidity))
+            done = self._store_batch(mailbox, batch, folder_state.uidvalidity)
+            totals = _add(totals, done)
+            # Each batch is progress: a long first sync shows its backlog and is not stale.
+            left = len(uids) - start - len(batch)
+            self.state.record_poll(self.account, self.folder, left, done.stored > 0)
             if progress:
                 progress(min(start + len(batch), len(uids)), len(uids))
         if every and (not uids or every[-1] > uids[-1]):  # older mail skipped on purpose
             self.state.set_cursor(self.account, self.folder, Cursor(cursor.uidvalidity, every[-1]))
-        self.state.record_poll(self.account, self.folder, 0, totals.stored > 0)
+        if not uids:
+            self.state.record_poll(self.account, self.folder, 0, False)
         return totals
 
     def _cursor(self, uidvalidity: int) -> Cursor:
