@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The model and the start-up objects live for the whole process: keep them out of
         # the collector's scans, which otherwise stall requests for hundreds of milliseconds.
         gc.freeze()
-        pool = WatcherPool(build_watchers(runtime, settings.mailboxes))
+        pool = WatcherPool(build_watchers(runtime, settings.mailboxes), runtime)
         pool.start()
         yield
         pool.stop()

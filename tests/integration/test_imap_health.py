@@ -16,7 +16,7 @@ from tests.integration.conftest import IMAP_USER
 from tests.integration.imap_server import Dovecot
 from tests.integration.test_imap_ingest import mail, mailbox_settings
 from triage.cli import app as cli
-from triage.config import ClassifySettings, Settings, get_settings
+from triage.config import ClassifySettings, MailboxSettings, Settings, get_settings
 
 pytestmark = pytest.mark.integration
 
@@ -90,3 +90,36 @@ def test_status_command_shows_each_folder(
     assert after.exit_code == 0, after.output
     assert f"orders/{imap_folder}" in after.output and " ok" in after.output
     assert dovecot.users[IMAP_USER] not in after.output
+
+
+def test_a_dead_mailbox_is_logged_as_stale_and_keeps_retrying(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.integration.imap_server import free_port
+    from triage.ingest.service import WatcherPool, build_watchers
+    from triage.runtime import opened_runtime
+
+    closed = MailboxSettings(
+        name="gone",
+        host="127.0.0.1",
+        port=free_port(),
+        security="none",
+        username="x",
+        password="y",
+        stale_after_seconds=0.5,
+        timeout_seconds=2,
+    )
+    with opened_runtime(Settings(data_dir=tmp_path, mailboxes=[closed])) as runtime:
+        pool = WatcherPool(build_watchers(runtime, [closed]), runtime)
+        pool.start()
+        try:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and not any(
+                "has not completed a poll" in r.message for r in caplog.records
+            ):
+                time.sleep(0.2)
+        finally:
+            pool.stop()
+        health = runtime.mailbox_state.health()
+    assert any("gone/INBOX has not completed a poll" in r.message for r in caplog.records)
+    assert health and health[0].errors >= 1 and "connect" in health[0].last_error

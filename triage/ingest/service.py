@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from triage.config import MailboxSettings
+from triage.errors import StoreError
 from triage.ingest.filing import Filer
 from triage.ingest.imap import ImapMailbox
 from triage.ingest.lease import make_lease
@@ -16,6 +18,7 @@ from triage.runtime import Runtime
 from triage.store.mailboxes import FolderHealth
 
 log = logging.getLogger(__name__)
+MONITOR_SECONDS = 60.0
 
 
 def build_watchers(runtime: Runtime, mailboxes: list[MailboxSettings]) -> list[FolderWatcher]:
@@ -38,22 +41,37 @@ def build_watchers(runtime: Runtime, mailboxes: list[MailboxSettings]) -> list[F
 
 @dataclass
 class WatcherPool:
-    """Runs watchers in daemon threads until stopped."""
+    """Runs watchers in daemon threads until stopped, and says so when one goes stale."""
 
     watchers: list[FolderWatcher]
+    runtime: Runtime
     stop_event: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> None:
-        """Start one thread per watcher."""
+        """Start one thread per watcher, plus the staleness monitor."""
         for watcher in self.watchers:
-            name = f"watch-{watcher.account}-{watcher.folder}"
-            thread = threading.Thread(
-                target=watcher.run, args=(self.stop_event,), name=name, daemon=True
-            )
-            thread.start()
-            self.threads.append(thread)
-        log.info("watching %d mailbox folder(s)", len(self.threads))
+            self._spawn(f"watch-{watcher.account}-{watcher.folder}", watcher.run)
+        if self.watchers:
+            self._spawn("watch-monitor", self._monitor)
+        log.info("watching %d mailbox folder(s)", len(self.watchers))
+
+    def _spawn(self, name: str, target: Callable[[threading.Event], None]) -> None:
+        thread = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _monitor(self, stop: threading.Event) -> None:
+        mailboxes = self.runtime.settings.mailboxes
+        interval = min([m.stale_after_seconds for m in mailboxes] + [MONITOR_SECONDS])
+        while not stop.wait(interval):
+            try:
+                stale = stale_folders(self.runtime.mailbox_state.health(), mailboxes)
+            except StoreError as exc:
+                log.error("cannot read mailbox health: %s", exc.message)
+                continue
+            for name in stale:
+                log.error("mailbox %s has not completed a poll in time: see triage status", name)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Ask every watcher to stop and wait for them."""

@@ -18,6 +18,7 @@ from datetime import date
 
 from tenacity import (
     RetryCallState,
+    RetryError,
     Retrying,
     retry_if_exception_type,
     stop_when_event_set,
@@ -161,7 +162,10 @@ class FolderWatcher:
         )
         try:
             while not stop.is_set():
-                retrying(self._cycle, stop)
+                try:
+                    retrying(self._cycle, stop)
+                except RetryError:  # only raised once `stop` is set
+                    break
         finally:
             self._disconnect()
             self.lease.release()
