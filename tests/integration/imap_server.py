@@ -152,8 +152,11 @@ class Dovecot:
         binary: str | None = None,
         start_timeout: float = 20.0,
         max_userip_connections: int = 50,
+        capabilities: str | None = None,
     ) -> None:
         self.users: dict[str, str] = dict(users if users is not None else DEFAULT_USERS)
+        # When set, the capability list the server announces (e.g. a server without MOVE).
+        self.capabilities = capabilities
         self.binary = binary or find_dovecot()
         self.start_timeout = start_timeout
         self.max_userip_connections = max_userip_connections
@@ -546,6 +549,7 @@ service imap-login {{
 {no_chroots}
 protocol imap {{
   mail_max_userip_connections = {self.max_userip_connections}
+{f"  imap_capability = {self.capabilities}" if self.capabilities else ""}
 }}
 """
 

@@ -272,3 +272,31 @@ def test_filing_happens_after_triage_and_only_once(
         assert len(dovecot.flags(IMAP_USER, bounces)) == 1
     finally:
         dovecot.delete_folder(IMAP_USER, bounces)
+
+
+def test_plain_polling_when_idle_is_off(
+    dovecot: Dovecot,
+    imap_folder: str,
+    make_runtime: Callable[[MailboxSettings], Runtime],
+    running: Callable[[FolderWatcher], None],
+) -> None:
+    runtime = make_runtime(mailbox_settings(dovecot, imap_folder, idle=False, poll_seconds=1))
+    running(watcher_for(runtime))
+    wait_until(lambda: bool(runtime.mailbox_state.health()))
+    dovecot.append(IMAP_USER, imap_folder, mail(1))
+    wait_until(lambda: len(_all_subjects(runtime)) == 1, seconds=20)
+
+
+def test_move_falls_back_to_copy_delete_expunge_without_move(
+    make_runtime: Callable[[MailboxSettings], Runtime],
+) -> None:
+    with Dovecot(capabilities="IMAP4rev1 LITERAL+ IDLE UIDPLUS") as server:
+        server.create_folder(IMAP_USER, "INBOX")
+        server.append_many(IMAP_USER, "INBOX", [(FIXTURES / "dsn_bounce.eml").read_bytes()])
+        settings = mailbox_settings(server, "INBOX", move_by_intent={"bounce": "Bounces"})
+        mailbox = ImapMailbox(settings)
+        assert not mailbox.supports("MOVE") and mailbox.supports("UIDPLUS")
+        mailbox.close()
+        sync_once(make_runtime(settings))
+        assert server.uids(IMAP_USER, "INBOX") == []
+        assert len(server.uids(IMAP_USER, "Bounces")) == 1
