@@ -96,3 +96,15 @@ def trained_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("model") / "classical"
     train(examples).model.save(folder)
     return folder
+
+
+@pytest.fixture
+def cli_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh data folder for CLI runs, with the settings cache cleared around the test."""
+    from triage.config import get_settings
+
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("TRIAGE_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path / "var"
+    get_settings.cache_clear()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,23 +11,16 @@ from typer.testing import CliRunner
 
 from tests.conftest import FIXTURES, ROOT
 from triage.cli import app
-from triage.config import get_settings
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def data_dir(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trained_model_dir: Path
-) -> Iterator[Path]:
-    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "var"))
+def data_dir(cli_data_dir: Path, monkeypatch: pytest.MonkeyPatch, trained_model_dir: Path) -> Path:
     monkeypatch.setenv("TRIAGE_CLASSIFY__TRAINING_DATA", str(ROOT / "data"))
-    monkeypatch.delenv("TRIAGE_DATABASE_URL", raising=False)
-    shutil.copytree(trained_model_dir, tmp_path / "var" / "models" / "classical")
-    get_settings.cache_clear()
-    yield tmp_path / "var"
-    get_settings.cache_clear()
+    shutil.copytree(trained_model_dir, cli_data_dir / "models" / "classical")
+    return cli_data_dir
 
 
 def _run(*args: str) -> str:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from models import Taxonomy
 from triage.errors import ConfigurationError
 
+_M = TypeVar("_M", bound=BaseModel)
 DEFAULTS = Path(__file__).parent / "defaults"
 DEFAULT_TAXONOMY = DEFAULTS / "taxonomy.yaml"
 DEFAULT_RULES = DEFAULTS / "rules.yaml"
@@ -24,10 +25,14 @@ def read_yaml(path: Path) -> Any:
         raise ConfigurationError(f"cannot read {path}: {exc}") from exc
 
 
+def load_yaml_model(path: Path, model: type[_M], what: str) -> _M:
+    """A pydantic model read from a YAML file; any problem names the file."""
+    try:
+        return model.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        raise ConfigurationError(f"invalid {what} {path}: {exc}") from exc
+
+
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """The taxonomy from `path`, or the shipped default."""
-    source = path or DEFAULT_TAXONOMY
-    try:
-        return Taxonomy.model_validate(read_yaml(source))
-    except ValidationError as exc:
-        raise ConfigurationError(f"invalid taxonomy {source}: {exc}") from exc
+    return load_yaml_model(path or DEFAULT_TAXONOMY, Taxonomy, "taxonomy")

@@ -8,10 +8,10 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models import AutoKind, IntentScore, Message, Stage, StageResult, Taxonomy
-from triage.classify.files import DEFAULT_RULES, read_yaml
+from triage.classify.files import DEFAULT_RULES, load_yaml_model
 from triage.errors import ConfigurationError
 
 
@@ -147,8 +147,4 @@ def _stage_result(fired: list[Rule], role: Role | None, version: str) -> StageRe
 
 def load_rules(path: Path | None = None) -> RuleSet:
     """The rule file at `path`, or the shipped default."""
-    source = path or DEFAULT_RULES
-    try:
-        return RuleSet.model_validate(read_yaml(source))
-    except ValidationError as exc:
-        raise ConfigurationError(f"invalid rules {source}: {exc}") from exc
+    return load_yaml_model(path or DEFAULT_RULES, RuleSet, "rules")
