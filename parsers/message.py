@@ -37,6 +37,11 @@ def message_key(message_id: str | None, raw: bytes) -> str:
     return f"sha256:{hashlib.sha256(raw).hexdigest()}"
 
 
+def message_id_for(key: str) -> str:
+    """The stable id of a message: derived from its dedup key."""
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
 def parse_message(
     raw: bytes,
     *,
@@ -87,7 +92,7 @@ def _headers_to_message(
     key = message_key(message_id, raw)
     senders = headers.addresses("From")
     return Message(
-        id=hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32],
+        id=message_id_for(key),
         key=key,
         message_id=message_id,
         source=source,

@@ -9,6 +9,7 @@ from models import Address, Message, TextField
 from parsers.entities import EntityPatterns, extract_entities
 from parsers.html import CONTROL_RE, html_to_text, tidy_text
 from parsers.language import detect_language
+from parsers.message import message_id_for, message_key
 from parsers.reply import split_reply
 
 _HTML_HINTS = ("<html", "<body", "<div", "<p>", "<br", "<table", "<span")
@@ -29,10 +30,12 @@ def message_from_text(
     detected = language or detect_language(body or subject)
     parts = split_reply(body, detected)
     now = received_at or datetime.now(UTC)
-    digest = hashlib.sha256(f"{sender}\n{subject}\n{text}".encode("utf-8", "replace")).hexdigest()
+    content = f"{sender}\n{subject}\n{text}".encode("utf-8", "replace")
+    digest = hashlib.sha256(content).hexdigest()
+    key = message_key(None, content)
     message = Message(
-        id=digest[:32],
-        key=f"sha256:{digest}",
+        id=message_id_for(key),
+        key=key,
         source="api",
         size=len(text.encode("utf-8", "replace")),
         content_sha256=digest,

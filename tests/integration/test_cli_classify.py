@@ -95,3 +95,5 @@ def test_apikey_create_prints_a_key_once_and_stores_a_hash(data_dir: Path) -> No
     duplicate = runner.invoke(app, ["apikey", "create", "erp"])
     assert duplicate.exit_code != 0
     assert "revoked erp" in _run("apikey", "revoke", "erp")
+    replacement = _run("apikey", "create", "erp").strip()
+    assert replacement.startswith("trg_") and replacement != key

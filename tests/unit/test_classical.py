@@ -44,12 +44,18 @@ def test_train_save_load_predict_round_trip(tmp_path: Path) -> None:
     assert set(meta["thresholds"]) <= set(meta["labels"])
 
 
-def test_saving_again_replaces_the_model_atomically(tmp_path: Path) -> None:
+def test_saving_again_switches_the_model_in_one_rename(tmp_path: Path) -> None:
     folder = tmp_path / "model"
     first = train(SMALL)
     first.model.save(folder)
+    old_target = folder.resolve()
     first.model.save(folder)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+    assert folder.is_symlink() and folder.resolve() != old_target
+    assert not old_target.exists()  # the previous version is cleaned up
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir() and not p.is_symlink()] == [
+        folder.resolve().name
+    ]
+    assert ClassicalModel.load(folder).version == first.model.version
 
 
 def test_missing_model_is_a_configuration_error(tmp_path: Path) -> None:

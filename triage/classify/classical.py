@@ -125,17 +125,23 @@ class ClassicalModel:
         return self.metadata.thresholds.get(intent, 1.0)
 
     def save(self, folder: Path) -> None:
-        """Write model and metadata atomically: a crash leaves the old model in place."""
+        """Write model and metadata, then switch `folder` (a symlink) to them in one rename.
+
+        A reader sees the old model or the new one, never a mix; a crash leaves the old."""
         compact(self.pipeline)
         folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".model-", dir=folder.parent))
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
         sio.dump(self.pipeline, staging / MODEL_FILE, compression=8)
         (staging / METADATA_FILE).write_text(self.metadata.model_dump_json(indent=2))
-        backup = folder.with_name(folder.name + ".old")
-        if folder.exists():
-            os.replace(folder, backup)
-        os.replace(staging, folder)
-        shutil.rmtree(backup, ignore_errors=True)
+        previous = folder.resolve() if folder.is_symlink() else None
+        if folder.exists() and not folder.is_symlink():
+            shutil.rmtree(folder)  # a folder from before models were switched by symlink
+        link = folder.with_name(f".{folder.name}.link")
+        link.unlink(missing_ok=True)
+        link.symlink_to(staging.name)
+        os.replace(link, folder)
+        if previous is not None and previous != staging.resolve():
+            shutil.rmtree(previous, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> ClassicalModel:

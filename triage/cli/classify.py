@@ -123,7 +123,10 @@ def classify_command(
     settings = get_settings()
     path = Path(target)
     if path.is_file():
-        message = parse_message(path.read_bytes(), position=target, patterns=settings.entities)
+        raw = path.read_bytes()
+        message = parse_message(
+            raw, position=target, options=settings.parse, patterns=settings.entities
+        )
     else:
         message = message_from_text(
             target, subject=subject, sender=sender, patterns=settings.entities

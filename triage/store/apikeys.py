@@ -41,6 +41,10 @@ class ApiKeyStore:
         key = KEY_PREFIX + secrets.token_urlsafe(32)
         try:
             with transaction(self._sessions) as session:
+                old = session.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name))
+                if old is not None and old.revoked_at is not None:
+                    session.delete(old)  # a revoked key's name may be given out again
+                    session.flush()
                 session.add(
                     ApiKeyRow(
                         name=name,

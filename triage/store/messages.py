@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Defect, DefectCode, Message, Signal
+from parsers.message import message_id_for
 from triage.errors import StoreError
 from triage.store.database import transaction
 from triage.store.mailboxes import Cursor, write_cursor
@@ -229,7 +230,7 @@ def _rekeyed(message: Message) -> Message:
     return message.model_copy(
         update={
             "key": key,
-            "id": hashlib.sha256(key.encode()).hexdigest()[:32],
+            "id": message_id_for(key),
             "defects": [*message.defects, defect],
         }
     )
