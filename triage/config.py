@@ -62,6 +62,38 @@ class MailboxSettings(BaseModel):
     verify_hostname: bool = True
 
 
+class OdooSettings(BaseModel):
+    """The Odoo instance to link mail to (JSON-RPC through odoorpc)."""
+
+    url: str = Field(description="e.g. https://erp.example.com or http://127.0.0.1:8069")
+    database: str
+    login: str
+    api_key: SecretStr
+    timeout_seconds: float = Field(default=30, gt=0)
+    free_mail_domains: list[str] = Field(
+        default_factory=lambda: [
+            "gmail.com",
+            "googlemail.com",
+            "outlook.com",
+            "hotmail.com",
+            "live.com",
+            "yahoo.com",
+            "icloud.com",
+            "me.com",
+            "aol.com",
+            "gmx.de",
+            "gmx.net",
+            "web.de",
+            "t-online.de",
+            "proton.me",
+            "protonmail.com",
+            "orange.fr",
+            "free.fr",
+            "libero.it",
+        ]
+    )
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment."""
 
@@ -82,6 +114,7 @@ class Settings(BaseSettings):
     entities: EntityPatterns = EntityPatterns()
     classify: ClassifySettings = ClassifySettings()
     mailboxes: list[MailboxSettings] = Field(default_factory=list)
+    odoo: OdooSettings | None = None
     log_level: str = "INFO"
 
     @classmethod

@@ -6,7 +6,12 @@
         ├── ParseError          input that cannot be read at all
         ├── StoreError          the database refused or is unreachable
         ├── IngestError         a source (file, folder) could not be read
-        └── MailboxError        an IMAP server refused, failed or went away
+        ├── MailboxError        an IMAP server refused, failed or went away
+        └── OdooError           Odoo answered with an error or not at all
+            ├── OdooUnavailable     network failure, timeout, HTTP error, not JSON
+            ├── OdooAccessDenied    wrong database, login or API key
+            ├── OdooAccessError     the user may not read or write that model
+            ├── OdooValidationError / OdooUserError / OdooMissingError
 
 Errors that reach the API carry an HTTP status; one handler renders them.
 """
@@ -60,3 +65,51 @@ class MailboxError(TriageRuntimeError):
 
     status_code = 503
     code = "mailbox_error"
+
+
+class OdooError(TriageRuntimeError):
+    """Odoo answered with an error or not at all; `name` is Odoo's exception class."""
+
+    status_code = 502
+    code = "odoo_error"
+
+    def __init__(self, message: str, name: str = "") -> None:
+        super().__init__(message)
+        self.name = name
+
+
+class OdooUnavailable(OdooError):
+    """Odoo could not be reached, timed out, or did not answer JSON-RPC."""
+
+    status_code = 503
+    code = "odoo_unavailable"
+
+
+class OdooAccessDenied(OdooError):
+    """Wrong database, login or API key."""
+
+    code = "odoo_access_denied"
+
+
+class OdooAccessError(OdooError):
+    """The Odoo user lacks the rights for this model or method."""
+
+    code = "odoo_access_error"
+
+
+class OdooValidationError(OdooError):
+    """Odoo refused the values (a constraint)."""
+
+    code = "odoo_validation_error"
+
+
+class OdooUserError(OdooError):
+    """Odoo refused the operation (a business rule, an unknown model)."""
+
+    code = "odoo_user_error"
+
+
+class OdooMissingError(OdooError):
+    """The record does not exist (any more)."""
+
+    code = "odoo_missing_error"

@@ -1,0 +1,1 @@
+"""Odoo: the JSON-RPC adapter (odoorpc) and, on top of it, the linker."""

@@ -1,0 +1,119 @@
+"""The odoorpc adapter: JSON-RPC with an API key, timeouts, one retry, our own errors."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import odoorpc
+from odoorpc.error import RPCError
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_fixed
+
+from triage.config import OdooSettings
+from triage.errors import (
+    OdooAccessDenied,
+    OdooAccessError,
+    OdooError,
+    OdooMissingError,
+    OdooUnavailable,
+    OdooUserError,
+    OdooValidationError,
+)
+
+_T = TypeVar("_T")
+_BY_NAME: dict[str, type[OdooError]] = {
+    "odoo.exceptions.AccessDenied": OdooAccessDenied,
+    "odoo.exceptions.AccessError": OdooAccessError,
+    "odoo.exceptions.ValidationError": OdooValidationError,
+    "odoo.exceptions.UserError": OdooUserError,
+    "odoo.exceptions.MissingError": OdooMissingError,
+}
+# socket.timeout is TimeoutError; a body that is not JSON means a proxy or a wrong URL.
+_NETWORK = (urllib.error.URLError, TimeoutError, ConnectionError, json.JSONDecodeError)
+
+
+def translate(exc: Exception) -> OdooError:
+    """Our error for an odoorpc or network failure, chosen by Odoo's exception name."""
+    if isinstance(exc, RPCError):
+        info = exc.info if isinstance(exc.info, dict) else {}
+        name = str(info.get("data", {}).get("name", ""))
+        if not info:  # odoorpc raises a bare RPCError for a refused login
+            return OdooAccessDenied(str(exc), "odoo.exceptions.AccessDenied")
+        return _BY_NAME.get(name, OdooError)(str(exc), name)
+    if isinstance(exc, urllib.error.HTTPError):
+        return OdooUnavailable(f"HTTP {exc.code} from Odoo")
+    return OdooUnavailable(f"Odoo unreachable: {type(exc).__name__}: {exc}")
+
+
+class OdooClient:
+    """A logged-in JSON-RPC connection; read methods for the linker, writes for executors."""
+
+    def __init__(self, settings: OdooSettings) -> None:
+        self._settings = settings
+        self._odoo = self._call(self._login)
+
+    def _login(self) -> odoorpc.ODOO:
+        parts = urlsplit(self._settings.url)
+        secure = parts.scheme == "https"
+        port = parts.port or (443 if secure else 8069)
+        odoo = odoorpc.ODOO(
+            parts.hostname or "localhost",
+            protocol="jsonrpc+ssl" if secure else "jsonrpc",
+            port=port,
+            timeout=self._settings.timeout_seconds,
+        )
+        odoo.login(
+            self._settings.database, self._settings.login, self._settings.api_key.get_secret_value()
+        )
+        return odoo
+
+    def search_read(
+        self,
+        model: str,
+        domain: list[Any],
+        fields: list[str],
+        limit: int | None = None,
+        order: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Records matching `domain`, with `fields` (many2one as [id, name])."""
+        kwargs: dict[str, Any] = {"domain": domain, "fields": fields}
+        if limit is not None:
+            kwargs["limit"] = limit
+        if order is not None:
+            kwargs["order"] = order
+        return list(self._call(lambda: self._odoo.execute_kw(model, "search_read", [], kwargs)))
+
+    def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
+        """Records by id (missing ids are simply absent)."""
+        if not ids:
+            return []
+        return list(self._call(lambda: self._odoo.execute_kw(model, "read", [ids, fields], {})))
+
+    def call(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """Any model method (for action executors)."""
+        return self._call(lambda: self._odoo.execute_kw(model, method, args, kwargs))
+
+    @staticmethod
+    def _call(action: Callable[[], _T]) -> _T:
+        try:
+            return _with_one_retry(action)
+        except (RPCError, urllib.error.HTTPError, *_NETWORK) as exc:
+            raise translate(exc) from exc
+
+
+def _transient(exc: BaseException) -> bool:
+    # An HTTP status or an Odoo error is an answer; only a failed connection is worth a retry.
+    return isinstance(exc, _NETWORK) and not isinstance(exc, urllib.error.HTTPError)
+
+
+@retry(
+    retry=retry_if_exception(_transient),
+    stop=stop_after_attempt(2),
+    wait=wait_fixed(0.5),
+    reraise=True,
+)
+def _with_one_retry(action: Callable[[], _T]) -> _T:
+    return action()
