@@ -1,6 +1,7 @@
 """The shared vocabulary: pydantic schemas with no I/O."""
 
 from models.entity import Entity, EntityKind, TextField
+from models.link import ImpactedOrder, Link, LinkResult, LinkStatus
 from models.message import (
     Address,
     Attachment,
@@ -31,9 +32,13 @@ __all__ = [
     "Entity",
     "EntityKind",
     "Intent",
+    "ImpactedOrder",
     "IntentDef",
     "IntentGroup",
     "IntentScore",
+    "Link",
+    "LinkResult",
+    "LinkStatus",
     "Message",
     "Sentiment",
     "Signal",

@@ -1,0 +1,1 @@
+"""Linking mail to Odoo records: partner, documents, and a supplier delay fanned out."""

@@ -1,0 +1,85 @@
+"""A supplier delay fanned out: every sale order that waits on the late purchase order.
+
+Odoo links them through the purchase lines' destination moves and their procurement
+group's sale order; the purchase order's `origin` ("S00012, S00015") is the fallback.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from models import EntityKind, ImpactedOrder, Link, LinkStatus, Message
+from triage.link.port import ErpReader, m2o_id, m2o_name
+
+SALE_FIELDS = ["id", "name", "partner_id", "user_id", "commitment_date"]
+
+
+def impacted_orders(erp: ErpReader, links: list[Link], message: Message) -> list[ImpactedOrder]:
+    """Sale orders held up by each linked purchase order, and whether the new ETA breaks them."""
+    new_eta = _new_eta(message)
+    impacted: dict[int, ImpactedOrder] = {}
+    for link in links:
+        if link.model != "purchase.order" or link.status is not LinkStatus.LINKED:
+            continue
+        for order, how in _sale_orders(erp, int(link.record_id or 0)):
+            impacted.setdefault(
+                order["id"], _impacted(order, new_eta, f"{how} of {link.display_name}")
+            )
+    return sorted(impacted.values(), key=lambda o: o.name)
+
+
+def _sale_orders(erp: ErpReader, po_id: int) -> list[tuple[dict[str, Any], str]]:
+    po = erp.read("purchase.order", [po_id], ["order_line", "origin"])
+    if not po:
+        return []
+    lines = erp.read("purchase.order.line", po[0]["order_line"], ["move_dest_ids"])
+    moves = erp.read(
+        "stock.move", [m for line in lines for m in line["move_dest_ids"]], ["group_id"]
+    )
+    groups = sorted({g for g in (m2o_id(m["group_id"]) for m in moves) if g is not None})
+    sale_ids = sorted(
+        {
+            s
+            for s in (
+                m2o_id(g["sale_id"]) for g in erp.read("procurement.group", groups, ["sale_id"])
+            )
+            if s
+        }
+    )
+    if sale_ids:
+        return [(o, "destination moves") for o in erp.read("sale.order", sale_ids, SALE_FIELDS)]
+    names = [n.strip() for n in str(po[0].get("origin") or "").split(",") if n.strip()]
+    if not names:
+        return []
+    found = erp.search_read("sale.order", [["name", "in", names]], SALE_FIELDS)
+    return [(o, "origin") for o in found]
+
+
+def _impacted(order: dict[str, Any], new_eta: date | None, how: str) -> ImpactedOrder:
+    committed = _day(order.get("commitment_date"))
+    at_risk = None if committed is None or new_eta is None else new_eta > committed
+    return ImpactedOrder(
+        sale_order_id=order["id"],
+        name=order["name"],
+        customer=m2o_name(order.get("partner_id")),
+        customer_id=m2o_id(order.get("partner_id")),
+        salesperson=m2o_name(order.get("user_id")),
+        salesperson_id=m2o_id(order.get("user_id")),
+        commitment_date=committed,
+        new_eta=new_eta,
+        at_risk=at_risk,
+        found_by=how,
+    )
+
+
+def _new_eta(message: Message) -> date | None:
+    etas = [e for e in message.entities if e.kind is EntityKind.ETA and e.field != "quoted"]
+    return date.fromisoformat(etas[0].value) if etas else None
+
+
+def _day(value: Any) -> date | None:
+    if not value:
+        return None
+    text = str(value)
+    return datetime.strptime(text[:10], "%Y-%m-%d").date()

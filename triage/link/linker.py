@@ -1,0 +1,186 @@
+"""The linker: the sender's partner, each quoted reference validated against the sender,
+candidate orders when nothing is quoted, and a supplier delay fanned out to sale orders.
+
+Read-only: it never writes to Odoo. A reference that belongs to another customer is a red
+flag, not a match: no link, and the message needs a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from models import Entity, Link, LinkResult, LinkStatus, Message, Signal
+from triage.link.fanout import impacted_orders
+from triage.link.port import ErpReader, m2o_id
+from triage.link.references import LOOKUPS, any_of
+
+PARTNER_FIELDS = ["id", "name", "email", "commercial_partner_id", "customer_rank", "supplier_rank"]
+CANDIDATE_LIMIT = 5
+
+
+@dataclass
+class _Sender:
+    partner: dict[str, Any] | None = None
+    commercial_id: int | None = None
+    internal: bool = False
+    found_by: str = ""
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Linker:
+    """Links messages to Odoo through a read-only ERP port."""
+
+    erp: ErpReader
+    free_mail_domains: frozenset[str]
+
+    def link(self, message: Message, signal: Signal | None = None) -> LinkResult:
+        """Everything the message concerns in Odoo, each link with how it was found."""
+        result = LinkResult()
+        sender = self._sender(message.from_.email if message.from_ else "")
+        self._record_sender(result, sender)
+        for entity in _references(message):
+            self._link_reference(result, entity, sender)
+        if not any(link.status is LinkStatus.LINKED for link in result.links):
+            result.candidates = self._open_orders(sender, result.role)
+        if signal is not None and signal.intent == "supplier_delay":
+            result.impacted = impacted_orders(self.erp, result.links, message)
+        return result
+
+    def _sender(self, email: str) -> _Sender:
+        if not email:
+            return _Sender()
+        if self.erp.search_read("res.users", [["login", "=ilike", email]], ["id"], limit=1):
+            return _Sender(internal=True, found_by="internal user")
+        exact = self.erp.search_read("res.partner", [["email", "=ilike", email]], PARTNER_FIELDS)
+        if exact:
+            return _Sender(
+                exact[0], m2o_id(exact[0]["commercial_partner_id"]), found_by="sender email"
+            )
+        domain = email.rpartition("@")[2].lower()
+        if not domain or domain in self.free_mail_domains:
+            return _Sender()
+        same = self.erp.search_read(
+            "res.partner", [["email", "=ilike", f"%@{domain}"]], PARTNER_FIELDS
+        )
+        companies = {m2o_id(p["commercial_partner_id"]) for p in same} - {None}
+        if len(companies) == 1:
+            company_id = companies.pop()
+            company = self.erp.read("res.partner", [company_id], PARTNER_FIELDS)  # type: ignore[list-item]
+            return _Sender(
+                company[0] if company else None, company_id, found_by=f"sender domain {domain}"
+            )
+        return _Sender(candidates=same)
+
+    def _record_sender(self, result: LinkResult, sender: _Sender) -> None:
+        if sender.internal:
+            result.role = "internal"
+            return
+        if sender.partner is None:
+            if sender.candidates:
+                result.review_reasons.append("several companies share the sender's domain")
+                result.needs_review = True
+            return
+        partner = sender.partner
+        result.partner = Link(
+            model="res.partner",
+            record_id=partner["id"],
+            display_name=partner["name"],
+            found_by=sender.found_by,
+        )
+        result.role = (
+            "supplier"
+            if partner.get("supplier_rank", 0) > partner.get("customer_rank", 0)
+            else "customer"
+        )
+
+    def _link_reference(self, result: LinkResult, entity: Entity, sender: _Sender) -> None:
+        for lookup in LOOKUPS[entity.kind]:
+            fields = ["id", "display_name", lookup.partner_field, *lookup.fields]
+            found = self.erp.search_read(
+                lookup.model, any_of(lookup.fields, entity.value), fields, limit=2
+            )
+            if found:
+                result.links.append(
+                    self._validated(found[0], lookup.model, lookup.partner_field, entity, sender)
+                )
+                if result.links[-1].status is not LinkStatus.LINKED:
+                    result.needs_review = True
+                    result.review_reasons.append(result.links[-1].reason)
+                return
+        if entity.kind.value not in ("customer_po", "tracking_number"):
+            result.links.append(
+                Link(
+                    model=LOOKUPS[entity.kind][0].model,
+                    found_by=_how(entity),
+                    status=LinkStatus.NOT_FOUND,
+                    reason=f"{entity.value} not found in Odoo",
+                )
+            )
+
+    def _validated(
+        self,
+        record: dict[str, Any],
+        model: str,
+        partner_field: str,
+        entity: Entity,
+        sender: _Sender,
+    ) -> Link:
+        link = Link(
+            model=model,
+            record_id=record["id"],
+            display_name=str(record.get("display_name", "")),
+            found_by=_how(entity),
+        )
+        if sender.internal:
+            return link
+        owner = self._commercial_of(m2o_id(record.get(partner_field)))
+        if sender.commercial_id is not None and owner == sender.commercial_id:
+            return link
+        who = "an unknown sender" if sender.commercial_id is None else "the sender's company"
+        reason = f"{entity.value} belongs to another partner than {who}: not linked"
+        return link.model_copy(update={"status": LinkStatus.REJECTED, "reason": reason})
+
+    def _commercial_of(self, partner_id: int | None) -> int | None:
+        if partner_id is None:
+            return None
+        rows = self.erp.read("res.partner", [partner_id], ["commercial_partner_id"])
+        return m2o_id(rows[0]["commercial_partner_id"]) if rows else None
+
+    def _open_orders(self, sender: _Sender, role: str | None) -> list[Link]:
+        if sender.commercial_id is None:
+            return []
+        model, states = (
+            ("purchase.order", ["purchase"]) if role == "supplier" else ("sale.order", ["sale"])
+        )
+        domain = [["partner_id", "child_of", sender.commercial_id], ["state", "in", states]]
+        rows = self.erp.search_read(
+            model, domain, ["id", "display_name"], limit=CANDIDATE_LIMIT, order="id desc"
+        )
+        return [
+            Link(
+                model=model,
+                record_id=r["id"],
+                display_name=str(r["display_name"]),
+                found_by="open order of the sender",
+                status=LinkStatus.CANDIDATE,
+            )
+            for r in rows
+        ]
+
+
+def _references(message: Message) -> list[Entity]:
+    """Distinct linkable references, the new text's first."""
+    seen: set[tuple[str, str]] = set()
+    ordered = sorted(message.entities, key=lambda e: e.field == "quoted")
+    unique = []
+    for entity in ordered:
+        if entity.kind in LOOKUPS and (entity.kind.value, entity.value) not in seen:
+            seen.add((entity.kind.value, entity.value))
+            unique.append(entity)
+    return unique
+
+
+def _how(entity: Entity) -> str:
+    return f"{entity.kind.value} {entity.value} in the {entity.field}"

@@ -1,0 +1,38 @@
+"""The read side of the ERP port the linker needs (the odoorpc adapter implements it)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class ErpReader(Protocol):
+    """Read access to Odoo models; failures raise OdooError subclasses."""
+
+    def search_read(
+        self,
+        model: str,
+        domain: list[Any],
+        fields: list[str],
+        limit: int | None = None,
+        order: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Records matching a domain."""
+        ...
+
+    def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
+        """Records by id."""
+        ...
+
+
+def m2o_id(value: Any) -> int | None:
+    """The id of a many2one value as Odoo returns it: [id, name], a bare id, or false."""
+    if isinstance(value, list | tuple) and value:
+        return int(value[0])
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def m2o_name(value: Any) -> str:
+    """The display name of a many2one value read with the default load ('' when unset)."""
+    return str(value[1]) if isinstance(value, list | tuple) and len(value) > 1 else ""
