@@ -17,9 +17,12 @@ from triage.classify.rules import load_rules
 from triage.classify.training import FEEDBACK, Example
 from triage.config import Settings
 from triage.ingest.pipeline import Ingestor
+from triage.link.linker import Linker
+from triage.odoo.adapter import LazyOdooClient
 from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
 from triage.store.actions import ActionStore
 from triage.store.apikeys import ApiKeyStore
+from triage.store.links import LinkStore
 from triage.store.mailboxes import MailboxStateStore
 
 log = logging.getLogger(__name__)
@@ -47,7 +50,10 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     sessions = make_sessionmaker(engine)
     store = MessageStore(sessions)
     cascade = build_cascade(settings)
-    ingestor = Ingestor(store, settings.parse, settings.entities, cascade)
+    links = LinkStore(sessions)
+    ingestor = Ingestor(
+        store, settings.parse, settings.entities, cascade, build_linker(settings), links
+    )
     mailbox_state = MailboxStateStore(sessions)
     keys, actions = ApiKeyStore(sessions), ActionStore(sessions)
     return Runtime(settings, engine, store, keys, mailbox_state, actions, ingestor, cascade)
@@ -61,6 +67,14 @@ def opened_runtime(settings: Settings) -> Iterator[Runtime]:
         yield runtime
     finally:
         runtime.engine.dispose()
+
+
+def build_linker(settings: Settings) -> Linker | None:
+    """The Odoo linker when Odoo is configured (it connects on first use)."""
+    if settings.odoo is None:
+        return None
+    free_mail = frozenset(d.lower() for d in settings.odoo.free_mail_domains)
+    return Linker(LazyOdooClient(settings.odoo), free_mail)
 
 
 def build_cascade(settings: Settings) -> Cascade:
@@ -98,4 +112,7 @@ def describe(settings: Settings) -> str:
     model = "present" if (settings.model_dir / MODEL_FILE).is_file() else "missing"
     folders = sum(len(m.folders) for m in settings.mailboxes)
     imap = f"{folders} folder(s)" if folders else "off"
-    return f"database {url}; rules and classical model ({model}); LLM: off; Odoo: off; IMAP: {imap}"
+    odoo = settings.odoo.url if settings.odoo else "off"
+    return (
+        f"database {url}; rules and classical model ({model}); LLM: off; Odoo: {odoo}; IMAP: {imap}"
+    )

@@ -9,7 +9,10 @@ from datetime import datetime
 from models import DefectCode, Message, Signal
 from parsers import EntityPatterns, ParseOptions, parse_message
 from triage.classify.cascade import Cascade
+from triage.errors import OdooError, OdooUnavailable
+from triage.link.linker import Linker
 from triage.store import MessageStore, StoreOutcome, StoreResult
+from triage.store.links import LinkStore
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,8 @@ class Ingestor:
     options: ParseOptions = ParseOptions()
     patterns: EntityPatterns | None = None
     cascade: Cascade | None = None
+    linker: Linker | None = None
+    links: LinkStore | None = None
 
     def ingest(
         self, raw: bytes, *, source: str, position: str, received_at: datetime | None = None
@@ -91,7 +96,33 @@ class Ingestor:
             return []
         for signal in signals:
             self.store.add_signal(signal)
+        self.link(messages, signals)
         return signals
+
+    def link(self, messages: list[Message], signals: list[Signal]) -> None:
+        """Link classified messages to Odoo; a failure is recorded and retried later."""
+        if self.linker is None or self.links is None:
+            return
+        unavailable: OdooUnavailable | None = None
+        for message, signal in zip(messages, signals, strict=True):
+            if unavailable is not None:  # one timeout per batch is enough
+                self.links.failed(message.id, f"OdooUnavailable: {unavailable.message}")
+                continue
+            try:
+                self.links.save(message.id, self.linker.link(message, signal))
+            except OdooError as exc:
+                log.warning("linking %s failed: %s", message.id, exc.message)
+                self.links.failed(message.id, f"{type(exc).__name__}: {exc.message}")
+                unavailable = exc if isinstance(exc, OdooUnavailable) else None
+
+    def link_pending(self) -> int:
+        """Link messages that were never linked or whose linking failed; return how many."""
+        if self.linker is None or self.links is None:
+            return 0
+        pairs = [(self.store.get(i), self.store.signal(i)) for i in self.links.pending()]
+        ready = [(m, s) for m, s in pairs if m is not None and s is not None]
+        self.link([m for m, _ in ready], [s for _, s in ready])
+        return len(ready)
 
     def classify_pending(self) -> int:
         """Classify stored messages that have no signal yet; return how many."""

@@ -175,6 +175,7 @@ class FolderWatcher:
             stop.wait(self.settings.poll_seconds)  # another instance watches this folder
             return
         self.ingestor.classify_pending()
+        self.ingestor.link_pending()
         self.sync()
         self._wait_for_mail(stop)
 

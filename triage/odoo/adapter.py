@@ -117,3 +117,36 @@ def _transient(exc: BaseException) -> bool:
 )
 def _with_one_retry(action: Callable[[], _T]) -> _T:
     return action()
+
+
+class LazyOdooClient:
+    """Connects on first use and again after Odoo was unreachable, so a service can start
+    (and keep its mail) while Odoo is down."""
+
+    def __init__(self, settings: OdooSettings) -> None:
+        self._settings = settings
+        self._client: OdooClient | None = None
+
+    def search_read(
+        self,
+        model: str,
+        domain: list[Any],
+        fields: list[str],
+        limit: int | None = None,
+        order: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Records matching `domain`, with `fields`."""
+        return self._use(lambda c: c.search_read(model, domain, fields, limit, order))
+
+    def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
+        """Records by id."""
+        return self._use(lambda c: c.read(model, ids, fields))
+
+    def _use(self, action: Callable[[OdooClient], _T]) -> _T:
+        try:
+            if self._client is None:
+                self._client = OdooClient(self._settings)
+            return action(self._client)
+        except OdooUnavailable:
+            self._client = None
+            raise
