@@ -38,6 +38,7 @@ class Runtime:
     keys: ApiKeyStore
     mailbox_state: MailboxStateStore
     actions: ActionStore
+    links: LinkStore
     ingestor: Ingestor
     cascade: Cascade
 
@@ -56,7 +57,7 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     )
     mailbox_state = MailboxStateStore(sessions)
     keys, actions = ApiKeyStore(sessions), ActionStore(sessions)
-    return Runtime(settings, engine, store, keys, mailbox_state, actions, ingestor, cascade)
+    return Runtime(settings, engine, store, keys, mailbox_state, actions, links, ingestor, cascade)
 
 
 @contextmanager

@@ -2,25 +2,24 @@
 
 `MODELS` describes the models and fields the stand-in serves (names, types and selections as in
 Odoo 17/18 with sale_stock, purchase_stock, sale_purchase_stock, account, mail and delivery).
-`seed()` returns a fresh, independent `Dataset` every call, so each test can start clean.
+`seed()` returns a fresh, independent `Dataset` on every call, so each test can start clean.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
 DB = "northwind"
 COMPANY_DOMAIN = "northwind.example"
-ADMIN, SALES, PURCHASE, FINANCE, BOT, AUDITOR = (
-    "admin",
-    "sophie.martin@northwind.example",
-    "piet.janssens@northwind.example",
-    "fatima.elamrani@northwind.example",
-    "triage-bot@northwind.example",
-    "auditor@northwind.example",
-)
+ADMIN = "admin"
+SALES = "sophie.martin@northwind.example"
+PURCHASE = "piet.janssens@northwind.example"
+FINANCE = "fatima.elamrani@northwind.example"
+BOT = "triage-bot@northwind.example"
+AUDITOR = "auditor@northwind.example"  # may read everything, may not create/write/unlink
 BOT_API_KEY = "3f1c9a7e5b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e"
 SALES_API_KEY = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d"
 
@@ -34,12 +33,11 @@ class Field:
     type: str
     string: str
     relation: str | None = None
-    inverse: str | None = None  # one2many: comodel many2one; many2many: stored m2m it mirrors
+    inverse: str | None = None  # one2many: comodel many2one; many2many: the stored m2m mirrored
     poly: str | None = None  # one2many on (model, res_id): the comodel field naming the model
     selection: tuple[tuple[str, str], ...] | None = None
     required: bool = False
-    readonly: bool = False
-    store: bool = True
+    store: bool = True  # False: not searchable nor sortable (like Odoo's non-stored computes)
     computed: bool = False  # served by the stand-in; writes are ignored
     default: Any = None
     ondelete: str = "set null"
@@ -58,302 +56,413 @@ class Model:
 
 @dataclass
 class Dataset:
-    """Records per model, logins, external ids and sequence counters."""
+    """Records per model, logins (uid -> login, password, api_keys, denied) and sequences."""
 
     tables: dict[str, dict[int, dict[str, Any]]]
-    users: dict[int, dict[str, Any]]  # uid -> {login, password, api_keys, denied}
-    xmlids: dict[str, tuple[str, int]]
+    users: dict[int, dict[str, Any]]
     sequences: dict[str, int] = field(default_factory=dict)
 
 
-def _f(kind: str) -> Any:
-    def make(string: str, **kw: Any) -> Field:
-        return Field(kind, string, **kw)
-
-    return make
-
-
-char, text, html, integer, floating, boolean = map(
-    _f, ("char", "text", "html", "integer", "float", "boolean")
-)
-monetary, date, datetime_, m2o_ref = map(_f, ("monetary", "date", "datetime", "many2one_reference"))
-
-
-def m2o(relation: str, string: str, **kw: Any) -> Field:
-    """A many2one field."""
-    return Field("many2one", string, relation=relation, **kw)
-
-
-def o2m(relation: str, inverse: str, string: str, **kw: Any) -> Field:
-    """A one2many field, computed from the comodel's many2one `inverse`."""
-    return Field("one2many", string, relation=relation, inverse=inverse, computed=True, **kw)
-
-
-def m2m(relation: str, string: str, **kw: Any) -> Field:
-    """A many2many field (stored as a list of ids unless `inverse` names the mirrored field)."""
-    return Field("many2many", string, relation=relation, computed="inverse" in kw, **kw)
-
-
-def sel(string: str, options: str, **kw: Any) -> Field:
-    """A selection field; `options` is "key:Label,key:Label"."""
-    pairs = tuple(tuple(o.split(":", 1)) for o in options.split(","))
-    return Field("selection", string, selection=pairs, **kw)  # type: ignore[arg-type]
-
-
-def calc(kind: Field) -> Field:
-    """The same field, computed on the fly and not stored (not searchable nor sortable)."""
-    return Field(**{**kind.__dict__, "computed": True, "store": False, "readonly": True})
-
-
-def _thread() -> dict[str, Field]:
-    return {
-        "message_ids": o2m("mail.message", "res_id", "Messages", poly="model"),
-        "activity_ids": o2m("mail.activity", "res_id", "Activities", poly="res_model"),
-    }
-
-
-_SO_STATE = "draft:Quotation,sent:Quotation Sent,sale:Sales Order,cancel:Cancelled"
-_PO_STATE = "draft:RFQ,sent:RFQ Sent,to approve:To Approve,purchase:Purchase Order,done:Locked"
-_PICK_STATE = "draft:Draft,waiting:Waiting Another Operation,confirmed:Waiting,assigned:Ready"
-_MOVE_STATE = "draft:New,waiting:Waiting Another Move,confirmed:Waiting Availability"
-_INV_STATUS = "upselling:Upselling Opportunity,invoiced:Fully Invoiced,to invoice:To Invoice,no:Nothing to Invoice"  # noqa: E501
-_MOVE_TYPE = "entry:Journal Entry,out_invoice:Customer Invoice,out_refund:Customer Credit Note,in_invoice:Vendor Bill,in_refund:Vendor Credit Note,out_receipt:Sales Receipt,in_receipt:Purchase Receipt"  # noqa: E501
-_PAY_STATE = "not_paid:Not Paid,in_payment:In Payment,paid:Paid,partial:Partially Paid,reversed:Reversed,invoicing_legacy:Invoicing App Legacy"  # noqa: E501
-
-MODELS: dict[str, Model] = {
-    "res.partner": Model("Contact", {
-        "name": char("Name"), "complete_name": calc(char("Complete Name")),
-        "email": char("Email"), "phone": char("Phone"), "mobile": char("Mobile"),
-        "is_company": boolean("Is a Company", default=False),
-        "parent_id": m2o("res.partner", "Related Company"),
-        "child_ids": o2m("res.partner", "parent_id", "Contact"),
-        "commercial_partner_id": calc(m2o("res.partner", "Commercial Entity")),
-        "company_type": calc(sel("Company Type", "person:Individual,company:Company")),
-        "type": sel("Address Type", "contact:Contact,invoice:Invoice Address,delivery:Delivery Address,other:Other Address", default="contact"),  # noqa: E501
-        "ref": char("Reference"), "vat": char("Tax ID"), "company_registry": char("Company ID"),
-        "street": char("Street"), "city": char("City"), "zip": char("Zip"),
-        "country_id": m2o("res.country", "Country"), "function": char("Job Position"),
-        "customer_rank": integer("Customer Rank", default=0),
-        "supplier_rank": integer("Supplier Rank", default=0),
-        "active": boolean("Active", default=True), "user_id": m2o("res.users", "Salesperson"),
-        **_thread(),
-    }, order="complete_name asc, id desc",
-        rec_names_search=("complete_name", "email", "ref", "vat", "company_registry"),
-        mail_thread=True),
-    "res.users": Model("User", {
-        "name": calc(char("Name")), "login": char("Login", required=True),
-        "partner_id": m2o("res.partner", "Related Partner", required=True, ondelete="restrict"),
-        "email": calc(char("Email")), "active": boolean("Active", default=True),
-        "share": boolean("Share User", default=False), "tz": char("Timezone"),
-        "lang": char("Language", default="en_US"),
-    }, order="name, login", rec_names_search=("name", "login")),
-    "res.country": Model("Country", {"name": char("Country Name", required=True),
-                                     "code": char("Country Code")}, order="name"),
-    "res.currency": Model("Currency", {"name": char("Currency", required=True),
-                                       "symbol": char("Symbol"),
-                                       "active": boolean("Active", default=True)},
-                          order="active desc, name"),
-    "product.product": Model("Product Variant", {
-        "name": char("Name", required=True), "default_code": char("Internal Reference"),
-        "type": sel("Product Type", "consu:Consumable,service:Service,product:Storable Product", default="product"),  # noqa: E501
-        "list_price": floating("Sales Price"), "standard_price": floating("Cost"),
-        "active": boolean("Active", default=True),
-    }, order="default_code, name, id", rec_names_search=("name", "default_code")),
-    "sale.order": Model("Sales Order", {
-        "name": char("Order Reference", required=True, default="New"),
-        "partner_id": m2o("res.partner", "Customer", required=True),
-        "partner_invoice_id": m2o("res.partner", "Invoice Address"),
-        "partner_shipping_id": m2o("res.partner", "Delivery Address"),
-        "date_order": datetime_("Order Date", required=True, default=NOW),
-        "commitment_date": datetime_("Delivery Date"), "expected_date": datetime_("Expected Date"),
-        "validity_date": date("Expiration"),
-        "state": sel("Status", _SO_STATE, default="draft"), "locked": boolean("Locked", default=False),
-        "order_line": o2m("sale.order.line", "order_id", "Order Lines"),
-        "amount_untaxed": monetary("Untaxed Amount"), "amount_tax": monetary("Taxes"),
-        "amount_total": monetary("Total"), "currency_id": m2o("res.currency", "Currency"),
-        "user_id": m2o("res.users", "Salesperson", default=UID),
-        "invoice_status": sel("Invoice Status", _INV_STATUS, default="no"),
-        "invoice_ids": m2m("account.move", "Invoices"), "origin": char("Source Document"),
-        "client_order_ref": char("Customer Reference"), "note": html("Terms and conditions"),
-        "picking_ids": o2m("stock.picking", "sale_id", "Transfers"),
-        "delivery_count": calc(integer("Delivery Orders")),
-        "procurement_group_id": m2o("procurement.group", "Procurement Group"),
-        "warehouse_id": m2o("stock.warehouse", "Warehouse", default=1),
-        "purchase_order_count": calc(integer("Number of Purchase Order Generated")),
-        **_thread(),
-    }, order="date_order desc, id desc", mail_thread=True),
-    "sale.order.line": Model("Sales Order Line", {
-        "order_id": m2o("sale.order", "Order Reference", required=True, ondelete="cascade"),
-        "sequence": integer("Sequence", default=10), "name": text("Description", required=True),
-        "product_id": m2o("product.product", "Product"),
-        "product_uom_qty": floating("Quantity", default=1.0),
-        "qty_delivered": floating("Delivery Quantity"), "qty_invoiced": floating("Invoiced Quantity"),
-        "price_unit": floating("Unit Price"), "price_subtotal": monetary("Subtotal"),
-        "price_total": monetary("Total"), "state": calc(sel("Order Status", _SO_STATE)),
-        "move_ids": o2m("stock.move", "sale_line_id", "Stock Moves"),
-    }, order="order_id, sequence, id"),
-    "purchase.order": Model("Purchase Order", {
-        "name": char("Order Reference", required=True, default="New"),
-        "priority": sel("Priority", "0:Normal,1:Urgent", default="0"),
-        "partner_id": m2o("res.partner", "Vendor", required=True),
-        "partner_ref": char("Vendor Reference"), "origin": char("Source Document"),
-        "date_order": datetime_("Order Deadline", required=True, default=NOW),
-        "date_approve": datetime_("Confirmation Date"), "date_planned": datetime_("Expected Arrival"),
-        "state": sel("Status", _PO_STATE + ",cancel:Cancelled", default="draft"),
-        "order_line": o2m("purchase.order.line", "order_id", "Order Lines"),
-        "amount_total": monetary("Total"), "currency_id": m2o("res.currency", "Currency"),
-        "user_id": m2o("res.users", "Buyer", default=UID),
-        "receipt_status": sel("Receipt Status", "pending:Not Received,partial:Partially Received,full:Fully Received"),  # noqa: E501
-        "invoice_status": sel("Billing Status", "no:Nothing to Bill,to invoice:Waiting Bills,invoiced:Fully Billed", default="no"),  # noqa: E501
-        "picking_ids": o2m("stock.picking", "purchase_id", "Receptions"),
-        "group_id": m2o("procurement.group", "Procurement Group"),
-        "sale_order_count": calc(integer("Number of Source Sale")), "notes": html("Terms and Conditions"),
-        **_thread(),
-    }, order="priority desc, id desc", rec_names_search=("name", "partner_ref"), mail_thread=True),
-    "purchase.order.line": Model("Purchase Order Line", {
-        "order_id": m2o("purchase.order", "Order Reference", required=True, ondelete="cascade"),
-        "sequence": integer("Sequence", default=10), "name": text("Description", required=True),
-        "product_id": m2o("product.product", "Product"),
-        "product_qty": floating("Quantity", default=1.0), "qty_received": floating("Received Qty"),
-        "qty_invoiced": floating("Billed Qty"), "price_unit": floating("Unit Price"),
-        "price_subtotal": monetary("Subtotal"), "date_planned": datetime_("Expected Arrival"),
-        "move_ids": o2m("stock.move", "purchase_line_id", "Reservation"),
-        "move_dest_ids": o2m("stock.move", "created_purchase_line_id", "Downstream Moves"),
-        "group_id": m2o("procurement.group", "Procurement Group"),
-        "sale_line_id": m2o("sale.order.line", "Origin Sale Item"),
-        "sale_order_id": calc(m2o("sale.order", "Sale Order")),
-    }, order="order_id, sequence, id"),
-    "stock.warehouse": Model("Warehouse", {"name": char("Warehouse", required=True),
-                                           "code": char("Short Name")}),
-    "stock.picking.type": Model("Picking Type", {
-        "name": char("Operation Type", required=True), "sequence_code": char("Sequence Prefix"),
-        "code": sel("Type of Operation", "incoming:Receipt,outgoing:Delivery,internal:Internal Transfer"),  # noqa: E501
-        "warehouse_id": m2o("stock.warehouse", "Warehouse"),
-    }, order="sequence_code, id"),
-    "delivery.carrier": Model("Shipping Methods", {"name": char("Delivery Method", required=True),
-                                                  "active": boolean("Active", default=True)}),
-    "stock.picking": Model("Transfer", {
-        "name": char("Reference", default="/"), "origin": char("Source Document"),
-        "priority": sel("Priority", "0:Normal,1:Urgent", default="0"),
-        "partner_id": m2o("res.partner", "Contact"),
-        "picking_type_id": m2o("stock.picking.type", "Operation Type", required=True),
-        "picking_type_code": calc(sel("Type of Operation", "incoming:Receipt,outgoing:Delivery,internal:Internal Transfer")),  # noqa: E501
-        "scheduled_date": datetime_("Scheduled Date", default=NOW),
-        "date_deadline": datetime_("Deadline"), "date_done": datetime_("Date of Transfer"),
-        "state": sel("Status", _PICK_STATE + ",done:Done,cancel:Cancelled", default="draft"),
-        "move_ids": o2m("stock.move", "picking_id", "Stock Moves"),
-        "sale_id": m2o("sale.order", "Sales Order"), "purchase_id": m2o("purchase.order", "Purchase Order"),  # noqa: E501
-        "group_id": m2o("procurement.group", "Procurement Group"),
-        "carrier_id": m2o("delivery.carrier", "Carrier"),
-        "carrier_tracking_ref": char("Tracking Reference"),
-        **_thread(),
-    }, order="priority desc, scheduled_date asc, id desc", rec_names_search=("name", "origin"),
-        mail_thread=True),
-    "stock.move": Model("Stock Move", {
-        "name": char("Description", required=True), "reference": char("Reference"),
-        "sequence": integer("Sequence", default=10), "origin": char("Source Document"),
-        "product_id": m2o("product.product", "Product", required=True),
-        "product_uom_qty": floating("Demand"), "quantity": floating("Quantity"),
-        "state": sel("Status", _MOVE_STATE + ",partially_available:Partially Available,assigned:Available,done:Done,cancel:Cancelled", default="draft"),  # noqa: E501
-        "picking_id": m2o("stock.picking", "Transfer"),
-        "group_id": m2o("procurement.group", "Procurement Group"),
-        "sale_line_id": m2o("sale.order.line", "Sale Line"),
-        "purchase_line_id": m2o("purchase.order.line", "Purchase Order Line"),
-        "created_purchase_line_id": m2o("purchase.order.line", "Created Purchase Order Line"),
-        "move_dest_ids": m2m("stock.move", "Destination Moves"),
-        "move_orig_ids": m2m("stock.move", "Original Move", inverse="move_dest_ids"),
-        "date": datetime_("Date Scheduled", default=NOW), "date_deadline": datetime_("Deadline"),
-    }, order="sequence, id"),
-    "procurement.group": Model("Procurement Group", {
-        "name": char("Reference", required=True), "partner_id": m2o("res.partner", "Partner"),
-        "move_type": sel("Delivery Type", "direct:Partial,one:All at once", default="direct"),
-        "sale_id": m2o("sale.order", "Sale Order"),
-        "stock_move_ids": o2m("stock.move", "group_id", "Related Stock Moves"),
-    }),
-    "account.move": Model("Journal Entry", {
-        "name": char("Number", default="/"), "ref": char("Reference"),
-        "move_type": sel("Type", _MOVE_TYPE, required=True, default="entry"),
-        "state": sel("Status", "draft:Draft,posted:Posted,cancel:Cancelled", required=True, default="draft"),  # noqa: E501
-        "payment_state": sel("Payment Status", _PAY_STATE, default="not_paid"),
-        "partner_id": m2o("res.partner", "Partner"), "date": date("Date", required=True, default=TODAY),
-        "invoice_date": date("Invoice/Bill Date"), "invoice_date_due": date("Due Date"),
-        "invoice_origin": char("Origin"), "payment_reference": char("Payment Reference"),
-        "amount_untaxed": monetary("Untaxed Amount"), "amount_total": monetary("Total"),
-        "amount_residual": monetary("Amount Due"), "currency_id": m2o("res.currency", "Currency"),
-        "invoice_user_id": m2o("res.users", "Salesperson", default=UID),
-        "reversed_entry_id": m2o("account.move", "Reversal of"),
-        **_thread(),
-    }, order="date desc, name desc, invoice_date desc, id desc",
-        rec_names_search=("name", "partner_id.name", "ref"), mail_thread=True),
-    "mail.activity.type": Model("Activity Type", {
-        "name": char("Name", required=True), "summary": char("Default Summary"),
-        "sequence": integer("Sequence", default=10), "res_model": char("Model"),
-        "delay_count": integer("Schedule", default=0),
-        "delay_unit": sel("Delay units", "days:days,weeks:weeks,months:months", default="days"),
-        "category": sel("Action", "default:None,upload_file:Upload Document,phonecall:Phonecall,meeting:Meeting", default="default"),  # noqa: E501
-        "active": boolean("Active", default=True),
-    }, order="sequence, id"),
-    "mail.activity": Model("Activity", {
-        "res_model_id": m2o("ir.model", "Document Model", required=True, ondelete="cascade"),
-        "res_model": calc(char("Related Document Model")), "res_id": m2o_ref("Related Document ID"),
-        "res_name": char("Document Name"),
-        "activity_type_id": m2o("mail.activity.type", "Activity Type", ondelete="restrict"),
-        "summary": char("Summary"), "note": html("Note"),
-        "date_deadline": date("Due Date", required=True, default=TODAY),
-        "user_id": m2o("res.users", "Assigned to", default=UID),
-        "state": calc(sel("State", "overdue:Overdue,today:Today,planned:Planned,done:Done")),
-    }, order="date_deadline asc, id asc", rec_names_search=("summary",)),
-    "mail.message.subtype": Model("Message subtypes", {
-        "name": char("Message Type", required=True), "internal": boolean("Internal Only"),
-    }),
-    "mail.message": Model("Message", {
-        "subject": char("Subject"), "body": html("Contents", default=""),
-        "model": char("Related Document Model"), "res_id": m2o_ref("Related Document ID"),
-        "record_name": char("Message Record Name"),
-        "message_type": sel("Type", "email:Incoming Email,comment:Comment,email_outgoing:Outgoing Email,notification:System notification,auto_comment:Automated Targeted Notification,user_notification:User Specific Notification", required=True, default="comment"),  # noqa: E501
-        "subtype_id": m2o("mail.message.subtype", "Subtype"),
-        "author_id": m2o("res.partner", "Author"), "email_from": char("From"),
-        "partner_ids": m2m("res.partner", "Recipients"),
-        "attachment_ids": m2m("ir.attachment", "Attachments"),
-        "parent_id": m2o("mail.message", "Parent Message"), "date": datetime_("Date", default=NOW),
-    }, order="id desc", rec_names_search=("record_name",)),
-    "ir.attachment": Model("Attachment", {
-        "name": char("Name", required=True), "res_model": char("Resource Model"),
-        "res_id": m2o_ref("Resource ID"), "mimetype": char("Mime Type"), "datas": Field("binary", "File Content"),  # noqa: E501
-    }),
-    "ir.model": Model("Models", {
-        "name": char("Model Description", required=True), "model": char("Model", required=True),
-        "transient": boolean("Transient Model", default=False),
-    }, order="model", rec_names_search=("name", "model")),
-    "ir.model.data": Model("Model Data", {
-        "name": char("External Identifier", required=True), "module": char("Module"),
-        "model": char("Model Name", required=True), "res_id": m2o_ref("Record ID"),
-        "complete_name": calc(char("Complete ID")), "noupdate": boolean("Non Updatable"),
-    }, order="module, model, name"),
+SELECTIONS = {
+    "so_state": "draft:Quotation,sent:Quotation Sent,sale:Sales Order,cancel:Cancelled",
+    "po_state": "draft:RFQ,sent:RFQ Sent,to approve:To Approve,purchase:Purchase Order,"
+    "done:Locked,cancel:Cancelled",
+    "picking_state": "draft:Draft,waiting:Waiting Another Operation,confirmed:Waiting,"
+    "assigned:Ready,done:Done,cancel:Cancelled",
+    "move_state": "draft:New,waiting:Waiting Another Move,confirmed:Waiting Availability,"
+    "partially_available:Partially Available,assigned:Available,done:Done,cancel:Cancelled",
+    "so_invoice_status": "upselling:Upselling Opportunity,invoiced:Fully Invoiced,"
+    "to invoice:To Invoice,no:Nothing to Invoice",
+    "po_invoice_status": "no:Nothing to Bill,to invoice:Waiting Bills,invoiced:Fully Billed",
+    "receipt_status": "pending:Not Received,partial:Partially Received,full:Fully Received",
+    "move_type": "entry:Journal Entry,out_invoice:Customer Invoice,out_refund:Customer Credit "
+    "Note,in_invoice:Vendor Bill,in_refund:Vendor Credit Note,out_receipt:Sales Receipt,"
+    "in_receipt:Purchase Receipt",
+    "move_state_acc": "draft:Draft,posted:Posted,cancel:Cancelled",
+    "payment_state": "not_paid:Not Paid,in_payment:In Payment,paid:Paid,partial:Partially Paid,"
+    "reversed:Reversed,invoicing_legacy:Invoicing App Legacy",
+    "picking_code": "incoming:Receipt,outgoing:Delivery,internal:Internal Transfer",
+    "priority": "0:Normal,1:Urgent",
+    "company_type": "person:Individual,company:Company",
+    "address_type": "contact:Contact,invoice:Invoice Address,delivery:Delivery Address,"
+    "other:Other Address",
+    "product_type": "consu:Consumable,service:Service,product:Storable Product",
+    "activity_state": "overdue:Overdue,today:Today,planned:Planned,done:Done",
+    "activity_category": "default:None,upload_file:Upload Document,phonecall:Phonecall,"
+    "meeting:Meeting",
+    "delay_unit": "days:days,weeks:weeks,months:months",
+    "message_type": "email:Incoming Email,comment:Comment,email_outgoing:Outgoing Email,"
+    "notification:System notification,auto_comment:Automated Targeted Notification,"
+    "user_notification:User Specific Notification",
+    "group_move_type": "direct:Partial,one:All at once",
 }
 
-COMMON = {
-    "id": Field("integer", "ID", readonly=True),
-    "display_name": calc(char("Display Name")),
-    "create_uid": m2o("res.users", "Created by", readonly=True),
-    "create_date": datetime_("Created on", readonly=True),
-    "write_uid": m2o("res.users", "Last Updated by", readonly=True),
-    "write_date": datetime_("Last Updated on", readonly=True),
-}
+# One `model` line (name, "description", order=, search=<rec_names_search>, thread for
+# mail.thread models), then one line per field: name, type, "label" and options: rel=<comodel>
+# inverse=<field> poly=<field> sel=<SELECTIONS key> default=<value> ondelete=<policy>, and the
+# flags `required`, `derived` (computed by the stand-in, but stored or related in Odoo, so
+# searchable and sortable) and `calc` (computed and not stored in Odoo: search leaves on it are
+# ignored, as Odoo does for non-stored fields without a search method, and it cannot be sorted).
+# Lines indented by 4+ spaces continue the line above.
+_SCHEMA = """
+model res.partner "Contact" order="complete_name asc, id desc" thread
+    search=complete_name,email,ref,vat,company_registry
+  name                  char        "Name"
+  complete_name         char        "Complete Name"          derived
+  email                 char        "Email"
+  phone                 char        "Phone"
+  mobile                char        "Mobile"
+  is_company            boolean     "Is a Company"           default=False
+  parent_id             many2one    "Related Company"        rel=res.partner
+  child_ids             one2many    "Contact"                rel=res.partner inverse=parent_id
+  commercial_partner_id many2one    "Commercial Entity"      rel=res.partner derived
+  company_type          selection   "Company Type"           sel=company_type calc
+  type                  selection   "Address Type"           sel=address_type default=contact
+  function              char        "Job Position"
+  ref                   char        "Reference"
+  vat                   char        "Tax ID"
+  company_registry      char        "Company ID"
+  street                char        "Street"
+  city                  char        "City"
+  zip                   char        "Zip"
+  country_id            many2one    "Country"                rel=res.country
+  customer_rank         integer     "Customer Rank"          default=0
+  supplier_rank         integer     "Supplier Rank"          default=0
+  active                boolean     "Active"                 default=True
+  user_id               many2one    "Salesperson"            rel=res.users
+model res.users "User" order="name, login" search=name,login
+  name                  char        "Name"                   derived
+  login                 char        "Login"                  required
+  partner_id            many2one    "Related Partner"        rel=res.partner required
+    ondelete=restrict
+  email                 char        "Email"                  derived
+  active                boolean     "Active"                 default=True
+  share                 boolean     "Share User"             default=False
+  tz                    char        "Timezone"
+  lang                  char        "Language"               default=en_US
+model res.country "Country" order=name
+  name                  char        "Country Name"           required
+  code                  char        "Country Code"
+model res.currency "Currency" order="active desc, name"
+  name                  char        "Currency"               required
+  symbol                char        "Symbol"
+  active                boolean     "Active"                 default=True
+model product.product "Product Variant" order="default_code, name, id" search=name,default_code
+  name                  char        "Name"                   required
+  default_code          char        "Internal Reference"
+  type                  selection   "Product Type"           sel=product_type default=product
+  list_price            float       "Sales Price"
+  standard_price        float       "Cost"
+  active                boolean     "Active"                 default=True
+model sale.order "Sales Order" order="date_order desc, id desc" thread
+  name                  char        "Order Reference"        required default=New
+  partner_id            many2one    "Customer"               rel=res.partner required
+  partner_invoice_id    many2one    "Invoice Address"        rel=res.partner
+  partner_shipping_id   many2one    "Delivery Address"       rel=res.partner
+  date_order            datetime    "Order Date"             required default=<now>
+  commitment_date       datetime    "Delivery Date"
+  expected_date         datetime    "Expected Date"
+  validity_date         date        "Expiration"
+  state                 selection   "Status"                 sel=so_state default=draft
+  locked                boolean     "Locked"                 default=False
+  order_line            one2many    "Order Lines"            rel=sale.order.line inverse=order_id
+  amount_untaxed        monetary    "Untaxed Amount"
+  amount_tax            monetary    "Taxes"
+  amount_total          monetary    "Total"
+  currency_id           many2one    "Currency"               rel=res.currency default=1
+  user_id               many2one    "Salesperson"            rel=res.users default=<uid>
+  invoice_status        selection   "Invoice Status"         sel=so_invoice_status default=no
+  invoice_ids           many2many   "Invoices"               rel=account.move
+  origin                char        "Source Document"
+  client_order_ref      char        "Customer Reference"
+  note                  html        "Terms and conditions"
+  picking_ids           one2many    "Transfers"              rel=stock.picking inverse=sale_id
+  delivery_count        integer     "Delivery Orders"        calc
+  procurement_group_id  many2one    "Procurement Group"      rel=procurement.group
+  warehouse_id          many2one    "Warehouse"              rel=stock.warehouse default=1
+  purchase_order_count  integer     "Number of Purchase Order Generated" calc
+model sale.order.line "Sales Order Line" order="order_id, sequence, id"
+  order_id              many2one    "Order Reference"        rel=sale.order required
+    ondelete=cascade
+  sequence              integer     "Sequence"               default=10
+  name                  text        "Description"            required
+  product_id            many2one    "Product"                rel=product.product
+  product_uom_qty       float       "Quantity"               default=1.0
+  qty_delivered         float       "Delivery Quantity"
+  qty_invoiced          float       "Invoiced Quantity"
+  price_unit            float       "Unit Price"
+  price_subtotal        monetary    "Subtotal"
+  price_total           monetary    "Total"
+  state                 selection   "Order Status"           sel=so_state derived
+  move_ids              one2many    "Stock Moves"            rel=stock.move inverse=sale_line_id
+model purchase.order "Purchase Order" order="priority desc, id desc" search=name,partner_ref thread
+  name                  char        "Order Reference"        required default=New
+  priority              selection   "Priority"               sel=priority default=0
+  partner_id            many2one    "Vendor"                 rel=res.partner required
+  partner_ref           char        "Vendor Reference"
+  origin                char        "Source Document"
+  date_order            datetime    "Order Deadline"         required default=<now>
+  date_approve          datetime    "Confirmation Date"
+  date_planned          datetime    "Expected Arrival"
+  state                 selection   "Status"                 sel=po_state default=draft
+  order_line            one2many    "Order Lines"          rel=purchase.order.line inverse=order_id
+  amount_total          monetary    "Total"
+  currency_id           many2one    "Currency"               rel=res.currency default=1
+  user_id               many2one    "Buyer"                  rel=res.users default=<uid>
+  receipt_status        selection   "Receipt Status"         sel=receipt_status
+  invoice_status        selection   "Billing Status"         sel=po_invoice_status default=no
+  picking_ids           one2many    "Receptions"             rel=stock.picking inverse=purchase_id
+  group_id              many2one    "Procurement Group"      rel=procurement.group
+  sale_order_count      integer     "Number of Source Sale"  calc
+  notes                 html        "Terms and Conditions"
+model purchase.order.line "Purchase Order Line" order="order_id, sequence, id"
+  order_id              many2one    "Order Reference"        rel=purchase.order required
+    ondelete=cascade
+  sequence              integer     "Sequence"               default=10
+  name                  text        "Description"            required
+  product_id            many2one    "Product"                rel=product.product
+  product_qty           float       "Quantity"               default=1.0
+  qty_received          float       "Received Qty"
+  qty_invoiced          float       "Billed Qty"
+  price_unit            float       "Unit Price"
+  price_subtotal        monetary    "Subtotal"
+  date_planned          datetime    "Expected Arrival"
+  move_ids              one2many    "Reservation"          rel=stock.move inverse=purchase_line_id
+  move_dest_ids         one2many    "Downstream Moves"
+    rel=stock.move inverse=created_purchase_line_id
+  group_id              many2one    "Procurement Group"      rel=procurement.group
+  sale_line_id          many2one    "Origin Sale Item"       rel=sale.order.line
+  sale_order_id         many2one    "Sale Order"             rel=sale.order derived
+model stock.warehouse "Warehouse"
+  name                  char        "Warehouse"              required
+  code                  char        "Short Name"
+model stock.picking.type "Picking Type" order="sequence_code, id"
+  name                  char        "Operation Type"         required
+  sequence_code         char        "Sequence Prefix"
+  code                  selection   "Type of Operation"      sel=picking_code
+  warehouse_id          many2one    "Warehouse"              rel=stock.warehouse
+model delivery.carrier "Shipping Methods"
+  name                  char        "Delivery Method"        required
+  active                boolean     "Active"                 default=True
+model stock.picking "Transfer" order="priority desc, scheduled_date asc, id desc" thread
+    search=name,origin
+  name                  char        "Reference"              default=/
+  origin                char        "Source Document"
+  priority              selection   "Priority"               sel=priority default=0
+  partner_id            many2one    "Contact"                rel=res.partner
+  picking_type_id       many2one    "Operation Type"         rel=stock.picking.type required
+  picking_type_code     selection   "Type of Operation"      sel=picking_code derived
+  scheduled_date        datetime    "Scheduled Date"         default=<now>
+  date_deadline         datetime    "Deadline"
+  date_done             datetime    "Date of Transfer"
+  state                 selection   "Status"                 sel=picking_state default=draft
+  move_ids              one2many    "Stock Moves"            rel=stock.move inverse=picking_id
+  sale_id               many2one    "Sales Order"            rel=sale.order
+  purchase_id           many2one    "Purchase Order"         rel=purchase.order
+  group_id              many2one    "Procurement Group"      rel=procurement.group
+  carrier_id            many2one    "Carrier"                rel=delivery.carrier
+  carrier_tracking_ref  char        "Tracking Reference"
+model stock.move "Stock Move" order="sequence, id"
+  name                  char        "Description"            required
+  reference             char        "Reference"
+  sequence              integer     "Sequence"               default=10
+  origin                char        "Source Document"
+  product_id            many2one    "Product"                rel=product.product required
+  product_uom_qty       float       "Demand"
+  quantity              float       "Quantity"
+  state                 selection   "Status"                 sel=move_state default=draft
+  picking_id            many2one    "Transfer"               rel=stock.picking
+  group_id              many2one    "Procurement Group"      rel=procurement.group
+  sale_line_id          many2one    "Sale Line"              rel=sale.order.line
+  purchase_line_id      many2one    "Purchase Order Line"    rel=purchase.order.line
+  created_purchase_line_id many2one "Created Purchase Order Line" rel=purchase.order.line
+  move_dest_ids         many2many   "Destination Moves"      rel=stock.move
+  move_orig_ids         many2many   "Original Move"          rel=stock.move inverse=move_dest_ids
+  date                  datetime    "Date Scheduled"         default=<now>
+  date_deadline         datetime    "Deadline"
+model procurement.group "Procurement Group"
+  name                  char        "Reference"              required
+  partner_id            many2one    "Partner"                rel=res.partner
+  move_type             selection   "Delivery Type"          sel=group_move_type default=direct
+  sale_id               many2one    "Sale Order"             rel=sale.order
+  stock_move_ids        one2many    "Related Stock Moves"    rel=stock.move inverse=group_id
+model account.move "Journal Entry" order="date desc, name desc, invoice_date desc, id desc" thread
+    search=name,partner_id.name,ref
+  name                  char        "Number"                 default=/
+  ref                   char        "Reference"
+  move_type             selection   "Type"                   sel=move_type required default=entry
+  state                 selection   "Status"             sel=move_state_acc required default=draft
+  payment_state         selection   "Payment Status"         sel=payment_state default=not_paid
+  partner_id            many2one    "Partner"                rel=res.partner
+  date                  date        "Date"                   required default=<today>
+  invoice_date          date        "Invoice/Bill Date"
+  invoice_date_due      date        "Due Date"
+  invoice_origin        char        "Origin"
+  payment_reference     char        "Payment Reference"
+  amount_untaxed        monetary    "Untaxed Amount"
+  amount_total          monetary    "Total"
+  amount_residual       monetary    "Amount Due"
+  currency_id           many2one    "Currency"               rel=res.currency default=1
+  invoice_user_id       many2one    "Salesperson"            rel=res.users default=<uid>
+  reversed_entry_id     many2one    "Reversal of"            rel=account.move
+model mail.activity.type "Activity Type" order="sequence, id"
+  name                  char        "Name"                   required
+  summary               char        "Default Summary"
+  sequence              integer     "Sequence"               default=10
+  res_model             char        "Model"
+  delay_count           integer     "Schedule"               default=0
+  delay_unit            selection   "Delay units"            sel=delay_unit default=days
+  category              selection   "Action"                 sel=activity_category default=default
+  active                boolean     "Active"                 default=True
+model mail.activity "Activity" order="date_deadline asc, id asc" search=summary
+  res_model_id          many2one    "Document Model"         rel=ir.model required ondelete=cascade
+  res_model             char        "Related Document Model" derived
+  res_id                many2one_reference "Related Document ID"
+  res_name              char        "Document Name"
+  activity_type_id      many2one    "Activity Type"          rel=mail.activity.type
+    ondelete=restrict
+  summary               char        "Summary"
+  note                  html        "Note"
+  date_deadline         date        "Due Date"               required default=<today>
+  user_id               many2one    "Assigned to"            rel=res.users default=<uid>
+  state                 selection   "State"                  sel=activity_state calc
+model mail.message.subtype "Message subtypes"
+  name                  char        "Message Type"           required
+  internal              boolean     "Internal Only"
+model mail.message "Message" order="id desc" search=record_name
+  subject               char        "Subject"
+  body                  html        "Contents"               default=
+  model                 char        "Related Document Model"
+  res_id                many2one_reference "Related Document ID"
+  record_name           char        "Message Record Name"
+  message_type          selection   "Type"                   sel=message_type required
+    default=comment
+  subtype_id            many2one    "Subtype"                rel=mail.message.subtype
+  author_id             many2one    "Author"                 rel=res.partner
+  email_from            char        "From"
+  partner_ids           many2many   "Recipients"             rel=res.partner
+  attachment_ids        many2many   "Attachments"            rel=ir.attachment
+  parent_id             many2one    "Parent Message"         rel=mail.message
+  date                  datetime    "Date"                   default=<now>
+model ir.attachment "Attachment"
+  name                  char        "Name"                   required
+  res_model             char        "Resource Model"
+  res_id                many2one_reference "Resource ID"
+  mimetype              char        "Mime Type"
+  datas                 binary      "File Content"
+model ir.model "Models" order=model search=name,model
+  name                  char        "Model Description"      required
+  model                 char        "Model"                  required
+  transient             boolean     "Transient Model"        default=False
+model ir.model.data "Model Data" order="module, model, name"
+  name                  char        "External Identifier"    required
+  module                char        "Module"
+  model                 char        "Model Name"             required
+  res_id                many2one_reference "Record ID"
+  complete_name         char        "Complete ID"            derived
+  noupdate              boolean     "Non Updatable"
+"""
 
-_MODULE = {"res": "base", "ir": "base", "sale": "sale", "purchase": "purchase", "stock": "stock",
-           "procurement": "stock", "account": "account", "mail": "mail", "product": "product",
-           "delivery": "delivery"}  # fmt: skip
+_COMMON = """
+  id                    integer     "ID"
+  display_name          char        "Display Name"           calc
+  create_uid            many2one    "Created by"             rel=res.users
+  create_date           datetime    "Created on"
+  write_uid             many2one    "Last Updated by"        rel=res.users
+  write_date            datetime    "Last Updated on"
+"""
+_THREAD = """
+  message_ids           one2many    "Messages"               rel=mail.message inverse=res_id
+    poly=model
+  activity_ids          one2many    "Activities"             rel=mail.activity inverse=res_id
+    poly=res_model
+"""
+
+
+def _value(text: str, kind: str) -> Any:
+    """A default value as written in the schema table, typed for a field of type `kind`."""
+    if text in (NOW, TODAY, UID):
+        return text
+    if kind == "boolean":
+        return text == "True"
+    if kind in ("integer", "many2one", "many2one_reference"):
+        return int(text)
+    return float(text) if kind in ("float", "monetary") else text
+
+
+def _options(words: list[str]) -> dict[str, str]:
+    """`key=value` words as a dict; bare flags map to ""."""
+    return dict(w.split("=", 1) if "=" in w else (w, "") for w in words)
+
+
+def _field(kind: str, label: str, opts: dict[str, str]) -> Field:
+    """Build a `Field` from one line of the schema table."""
+    calc = "calc" in opts
+    derived = "derived" in opts
+    pairs = [p.split(":", 1) for p in SELECTIONS[opts["sel"]].split(",")] if "sel" in opts else []
+    return Field(
+        type=kind,
+        string=label,
+        relation=opts.get("rel"),
+        inverse=opts.get("inverse"),
+        poly=opts.get("poly"),
+        selection=tuple((key, text) for key, text in pairs) or None,
+        required="required" in opts,
+        store=not calc,
+        computed=calc or derived or kind == "one2many" or "inverse" in opts,
+        default=_value(opts["default"], kind) if "default" in opts else None,
+        ondelete=opts.get("ondelete", "set null"),
+    )
+
+
+def _lines(text: str) -> list[list[str]]:
+    """Split a table into lines of words; lines indented 4+ spaces continue the line before."""
+    out: list[list[str]] = []
+    for line in text.strip("\n").splitlines():
+        words = shlex.split(line)
+        if line.startswith("    ") and out:
+            out[-1] += words
+        elif words:
+            out.append(words)
+    return out
+
+
+def _fields(lines: list[list[str]]) -> dict[str, Field]:
+    """Fields from lines of (name, type, "label", options...)."""
+    return {w[0]: _field(w[1], w[2], _options(w[3:])) for w in lines}
+
+
+def _parse(text: str) -> dict[str, Model]:
+    """Parse the schema table into models."""
+    models: dict[str, Model] = {}
+    blocks = [_lines("model " + block) for block in ("\n" + text).split("\nmodel ")[1:]]
+    for (_, name, description, *options), *lines in blocks:
+        opts = _options(options)
+        fields = {**_fields(_lines(_COMMON)), **_fields(lines)}
+        fields.update(_fields(_lines(_THREAD)) if "thread" in opts else {})
+        search = tuple(opts.get("search", "name").split(","))
+        models[name] = Model(description, fields, opts.get("order", "id"), search, "thread" in opts)
+    return models
+
+
+MODELS: dict[str, Model] = _parse(_SCHEMA)
+
+_MODULE = {
+    "res": "base",
+    "ir": "base",
+    "procurement": "stock",
+}
 
 
 def fields_of(model: str) -> dict[str, Field]:
     """All fields of `model`, including the magic ones every Odoo model has."""
-    return {**COMMON, **MODELS[model].fields}
+    return MODELS[model].fields
 
 
 def module_of(model: str) -> str:
     """The Odoo module that defines `model` (for its `model_*` external id)."""
-    return _MODULE[model.split(".")[0]]
+    prefix = model.split(".")[0]
+    return _MODULE.get(prefix, prefix)
 
 
 PASSWORDS = {
@@ -364,16 +473,203 @@ PASSWORDS = {
     BOT: "triage-bot-pw",
     AUDITOR: "auditor-pw",
 }
-_WRITES = ("create", "write", "unlink")
-_USERS = [  # uid, login, partner id, name, api keys, denied operations
-    (1, "__system__", 2, "OdooBot", (), ()),
-    (2, ADMIN, 3, "Mitchell Admin", (), ()),
-    (6, SALES, 4, "Sophie Martin", (SALES_API_KEY,), ()),
-    (7, PURCHASE, 5, "Piet Janssens", (), ()),
-    (8, FINANCE, 6, "Fatima El Amrani", (), ()),
-    (9, BOT, 7, "Triage Bot", (BOT_API_KEY,), ()),
-    (10, AUDITOR, 8, "Ingrid Auditor", (), _WRITES),
+_USERS = [  # uid, login, partner, API keys, operations refused on every model
+    (1, "__system__", 2, (), ()),
+    (2, ADMIN, 3, (), ()),
+    (6, SALES, 4, (SALES_API_KEY,), ()),
+    (7, PURCHASE, 5, (), ()),
+    (8, FINANCE, 6, (), ()),
+    (9, BOT, 7, (BOT_API_KEY,), ()),
+    (10, AUDITOR, 8, (), ("create", "write", "unlink")),
 ]
+
+# The records, per model: "  <id> field=value ...", typed by the schema (x2many: "4,6").
+# Lines indented by 4+ spaces continue the record above. {in14} / {in21}: today + 14 / 21 days.
+_SEED = """
+res.country
+  1 name=Belgium code=BE
+  2 name=Spain code=ES
+  3 name=Netherlands code=NL
+  4 name=Sweden code=SE
+res.currency
+  1 name=EUR symbol=€
+res.partner
+  1  name="Northwind Distribution NV" is_company=True email=info@northwind.example city=Antwerp
+       country_id=1 vat=BE0477472701
+  2  name=OdooBot parent_id=1 email=odoobot@example.com active=False
+  3  name="Mitchell Admin" parent_id=1 email=admin@northwind.example
+  4  name="Sophie Martin" parent_id=1 email=sophie.martin@northwind.example
+  5  name="Piet Janssens" parent_id=1 email=piet.janssens@northwind.example
+  6  name="Fatima El Amrani" parent_id=1 email=fatima.elamrani@northwind.example
+  7  name="Triage Bot" parent_id=1 email=triage-bot@northwind.example
+  8  name="Ingrid Auditor" parent_id=1 email=auditor@northwind.example
+  10 name="Lopez Catering S.L." is_company=True email=info@lopez-catering.example ref=C-1001
+       customer_rank=5 vat=ESB12345678 phone="+34 961 234 567" city=Valencia country_id=2
+       user_id=6
+  11 name="Maria Lopez" parent_id=10 email=buyer@lopez-catering.example
+       function="Purchasing Manager" phone="+34 961 234 570"
+  12 name="Jordi Puig" parent_id=10 email=accounts@lopez-catering.example type=invoice
+       function="Accounts Payable"
+  19 name="Madrid Kitchen" parent_id=10 email=madrid@lopez-catering.example type=delivery
+       city=Madrid country_id=2
+  13 name="Brasserie Van Dijk B.V." is_company=True email=orders@vandijk-brasserie.example
+       customer_rank=3 ref=C-1002 city=Rotterdam country_id=3 user_id=6
+  14 name="Anke van Dijk" parent_id=13 email=anke@vandijk-brasserie.example function=Owner
+  15 name="Hotel Belvedere NV" is_company=True email=reception@hotel-belvedere.example
+       customer_rank=2 ref=C-1003 city=Ghent country_id=1 user_id=6
+  16 name="Tom Peeters" parent_id=15 email=t.peeters@hotel-belvedere.example
+       function="F&B Manager"
+  17 name="Rosa Fernandes" email=rosasdeli.orders@gmail.com customer_rank=1 ref=C-1004
+       city=Brussels country_id=1 user_id=6
+  18 name="Old Bistro BVBA" is_company=True email=chef@oldbistro.example customer_rank=1
+       active=False
+  20 name="Iberica Olive Oil S.A." is_company=True email=sales@iberica-oil.example
+       supplier_rank=4 ref=V-2001 city=Jaen country_id=2
+  21 name="Carlos Ruiz" parent_id=20 email=carlos.ruiz@iberica-oil.example
+       function="Export Manager"
+  22 name="Nordic Paper Goods AB" is_company=True email=orders@nordicpaper.example
+       supplier_rank=2 ref=V-2002 city=Malmo country_id=4
+product.product
+  1 default_code=OLV-5L name="Extra Virgin Olive Oil 5 L" list_price=42.5 standard_price=31.0
+  2 default_code=NAP-500 name="Paper Napkins 33x33 (500 pcs)" list_price=12.9 standard_price=7.5
+  3 default_code=COF-1KG name="Espresso Beans 1 kg" list_price=18.0 standard_price=11.2
+  4 default_code=TOM-2.5 name="Peeled Tomatoes 2.5 kg" list_price=6.4 standard_price=3.9
+stock.warehouse
+  1 name="Northwind Antwerp" code=WH
+stock.picking.type
+  1 name=Receipts sequence_code=IN code=incoming warehouse_id=1
+  2 name="Delivery Orders" sequence_code=OUT code=outgoing warehouse_id=1
+  3 name="Internal Transfers" sequence_code=INT code=internal warehouse_id=1
+delivery.carrier
+  1 name="UPS Standard"
+  2 name="DHL Express"
+  3 name="PostNL Parcel"
+sale.order
+  7  name=S00042 user_id=6 partner_id=10 partner_invoice_id=12 partner_shipping_id=19 state=sale
+       client_order_ref=4500012345 date_order="2025-02-20 09:12:00" procurement_group_id=1
+       commitment_date="2025-03-14 08:00:00" invoice_status="to invoice" invoice_ids=24
+       amount_untaxed=1495.0 amount_tax=313.95 amount_total=1808.95
+  8  name=S00043 user_id=6 partner_id=14 state=draft client_order_ref=PO-VD-2291
+       date_order="2025-03-02 14:05:00" validity_date=2025-04-01 amount_untaxed=435.0
+       amount_tax=91.35 amount_total=526.35
+  9  name=S00044 user_id=6 partner_id=17 state=sent date_order="2025-03-03 10:00:00"
+       amount_untaxed=72.0 amount_tax=15.12 amount_total=87.12
+       note="<p>Ordered by e-mail from a gmail.com address, no customer PO number.</p>"
+  10 name=S00045 user_id=6 partner_id=15 state=sale client_order_ref=HB-7781
+       procurement_group_id=2 date_order="2025-02-24 11:30:00" commitment_date="2025-03-18 07:00:00"
+       invoice_status="to invoice" amount_untaxed=578.6 amount_tax=121.51 amount_total=700.11
+  11 name=S00046 user_id=6 partner_id=10 state=sale locked=True client_order_ref=4500012399
+       date_order="2025-01-28 08:45:00" commitment_date="2025-02-05 08:00:00"
+       procurement_group_id=3 invoice_status=invoiced invoice_ids=21,26 amount_untaxed=307.2
+       amount_tax=64.51 amount_total=371.71
+  12 name=S00047 user_id=6 partner_id=13 state=cancel client_order_ref=PO-VD-2240
+       date_order="2025-02-11 16:20:00" amount_untaxed=510.0 amount_tax=107.1 amount_total=617.1
+sale.order.line
+  11 order_id=7 product_id=1 product_uom_qty=20 price_unit=42.5
+  12 order_id=7 product_id=2 product_uom_qty=50 price_unit=12.9 qty_invoiced=50 sequence=20
+  13 order_id=8 product_id=1 product_uom_qty=6 price_unit=42.5
+  17 order_id=8 product_id=3 product_uom_qty=10 price_unit=18.0 sequence=20
+  18 order_id=9 product_id=3 product_uom_qty=4 price_unit=18.0
+  14 order_id=10 product_id=1 product_uom_qty=10 price_unit=42.5
+  15 order_id=10 product_id=4 product_uom_qty=24 price_unit=6.4 sequence=20
+  16 order_id=11 product_id=4 product_uom_qty=48 price_unit=6.4 qty_delivered=48
+       qty_invoiced=48
+  19 order_id=12 product_id=1 product_uom_qty=12 price_unit=42.5
+purchase.order
+  3 name=P00017 user_id=7 partner_id=20 partner_ref=IB-SO-88123 origin="S00042, S00045"
+      state=purchase date_order="2025-02-20 10:00:00" date_approve="2025-02-20 10:05:00"
+      date_planned="2025-03-10 09:00:00" receipt_status=pending amount_total=1125.3
+  4 name=P00018 user_id=7 partner_id=22 partner_ref=NPG-4471 origin=S00042 state=purchase
+      date_order="2025-02-20 10:02:00" date_approve="2025-02-20 10:06:00"
+      date_planned="2025-02-27 10:00:00" receipt_status=full invoice_status=invoiced
+      amount_total=453.75
+  5 name=P00019 user_id=7 partner_id=20 state=draft date_order="2025-03-05 15:00:00"
+      date_planned="{in14} 09:00:00" amount_total=1500.4
+  6 name=P00020 user_id=7 partner_id=20 partner_ref=IB-SO-88190 origin=S00045 state=purchase
+      date_order="2025-02-24 12:00:00" date_approve="2025-02-24 12:01:00"
+      date_planned="{in21} 09:00:00" receipt_status=pending amount_total=113.26
+purchase.order.line
+  5 order_id=3 product_id=1 product_qty=30 price_unit=31.0 date_planned="2025-03-10 09:00:00"
+  6 order_id=4 product_id=2 product_qty=50 price_unit=7.5 qty_received=50 qty_invoiced=50
+      date_planned="2025-02-27 10:00:00"
+  7 order_id=5 product_id=1 product_qty=40 price_unit=31.0 date_planned="{in14} 09:00:00"
+  8 order_id=6 product_id=4 product_qty=24 price_unit=3.9 date_planned="{in21} 09:00:00"
+      sale_line_id=15
+procurement.group
+  1 name=S00042 sale_id=7 partner_id=19
+  2 name=S00045 sale_id=10 partner_id=15
+  3 name=S00046 sale_id=11 partner_id=10
+stock.picking
+  1 name=WH/IN/00002 picking_type_id=1 partner_id=22 origin=P00018 purchase_id=4 state=done
+      scheduled_date="2025-02-27 10:00:00" date_done="2025-02-26 15:20:00"
+  2 name=WH/IN/00003 picking_type_id=1 partner_id=20 origin=P00017 purchase_id=3
+      state=assigned scheduled_date="2025-03-10 09:00:00" date_deadline="2025-03-10 09:00:00"
+  3 name=WH/OUT/00004 picking_type_id=2 partner_id=10 origin=S00046 sale_id=11 group_id=3
+      state=done scheduled_date="2025-02-04 08:00:00" date_done="2025-02-04 13:40:00"
+      carrier_id=2 carrier_tracking_ref=JJD149990200000012345
+  4 name=WH/OUT/00005 picking_type_id=2 partner_id=19 origin=S00042 sale_id=7 group_id=1
+      state=waiting scheduled_date="2025-03-13 08:00:00" date_deadline="2025-03-14 08:00:00"
+      carrier_id=1 carrier_tracking_ref=1Z999AA10123456784
+  5 name=WH/OUT/00006 picking_type_id=2 partner_id=15 origin=S00045 sale_id=10 group_id=2
+      state=waiting scheduled_date="2025-03-17 07:00:00" date_deadline="2025-03-18 07:00:00"
+  6 name=WH/IN/00004 picking_type_id=1 partner_id=20 origin=P00020 purchase_id=6
+      state=assigned scheduled_date="{in21} 09:00:00"
+stock.move
+  1 picking_id=1 product_id=2 product_uom_qty=50 quantity=50 state=done origin=P00018
+      purchase_line_id=6 move_dest_ids=5
+  2 picking_id=2 product_id=1 product_uom_qty=30 state=assigned origin=P00017
+      purchase_line_id=5 move_dest_ids=4,6
+  3 picking_id=3 product_id=4 product_uom_qty=48 quantity=48 state=done origin=S00046
+      group_id=3 sale_line_id=16
+  4 picking_id=4 product_id=1 product_uom_qty=20 state=waiting origin=S00042 group_id=1
+      sale_line_id=11 created_purchase_line_id=5
+  5 picking_id=4 product_id=2 product_uom_qty=50 state=assigned origin=S00042 group_id=1
+      sale_line_id=12 created_purchase_line_id=6
+  6 picking_id=5 product_id=1 product_uom_qty=10 state=waiting origin=S00045 group_id=2
+      sale_line_id=14 created_purchase_line_id=5
+  7 picking_id=5 product_id=4 product_uom_qty=24 state=waiting origin=S00045 group_id=2
+      sale_line_id=15 created_purchase_line_id=8
+  8 picking_id=6 product_id=4 product_uom_qty=24 state=assigned origin=P00020
+      purchase_line_id=8 move_dest_ids=7
+account.move
+  21 name=INV/2025/00009 move_type=out_invoice partner_id=10 invoice_origin=S00046
+       state=posted payment_state=paid date=2025-02-06 invoice_date=2025-02-06
+       invoice_date_due=2025-03-08 amount_untaxed=307.2 amount_total=371.71 amount_residual=0
+       payment_reference=INV/2025/00009 invoice_user_id=6
+  24 name=INV/2025/00012 move_type=out_invoice partner_id=10 invoice_origin=S00042
+       state=posted date=2025-03-01 invoice_date=2025-03-01 invoice_date_due=2025-03-31
+       amount_untaxed=645.0 amount_total=780.45 amount_residual=780.45
+       payment_reference=INV/2025/00012 invoice_user_id=6
+  25 name=BILL/2025/00007 move_type=in_invoice partner_id=22 invoice_origin=P00018
+       ref=NPG-INV-2025-0331 state=posted date=2025-02-28 invoice_date=2025-02-28
+       invoice_date_due=2025-03-30 amount_untaxed=375.0 amount_total=453.75
+       amount_residual=453.75 payment_reference=NPG-INV-2025-0331 invoice_user_id=7
+  26 name=RINV/2025/00003 move_type=out_refund partner_id=10 invoice_origin=S00046
+       ref="Reversal of: INV/2025/00009, 4 damaged tins" reversed_entry_id=21 state=posted
+       date=2025-02-12 invoice_date=2025-02-12 amount_untaxed=25.6 amount_total=30.98
+       amount_residual=30.98 payment_reference=RINV/2025/00003 invoice_user_id=6
+  27 move_type=out_invoice partner_id=13 state=draft date=2025-03-06 invoice_user_id=6
+mail.activity.type
+  1 name=Email sequence=1
+  2 name=Call category=phonecall sequence=2
+  3 name=Meeting category=meeting sequence=3
+  4 name="To Do" sequence=4
+  5 name="Upload Document" category=upload_file sequence=5
+mail.message.subtype
+  1 name=Discussions internal=False
+  2 name=Note internal=True
+  3 name=Activities internal=True
+mail.activity
+  1 res_model_id=sale.order res_id=7 res_name=S00042 activity_type_id=4 user_id=6
+      date_deadline=2025-03-12 summary="Confirm delivery slot with Maria"
+mail.message
+  1 model=sale.order res_id=7 record_name=S00042 message_type=notification subtype_id=2
+      author_id=4 body="<p>Quotation confirmed</p>" date="2025-02-20 09:15:00"
+  2 model=sale.order res_id=7 record_name=S00042 message_type=email subtype_id=1 author_id=11
+      email_from="Maria Lopez <buyer@lopez-catering.example>" subject="Re: S00042 delivery"
+      body="<p>Can you confirm delivery on the 14th? Our PO is 4500012345.</p>"
+      date="2025-03-04 08:12:00"
+"""
 _XMLIDS = {
     "mail.mail_activity_data_email": ("mail.activity.type", 1),
     "mail.mail_activity_data_call": ("mail.activity.type", 2),
@@ -399,296 +695,88 @@ _XMLIDS = {
 }
 
 
-def _partner(name: str, email: str | bool, parent: int | bool = False, **kw: Any) -> dict[str, Any]:
-    return {"name": name, "email": email, "parent_id": parent, "is_company": not parent, **kw}
+def _typed(field: Field, text: str) -> Any:
+    """A seed value typed for its field (a many2one may name a model, resolved later)."""
+    if field.type == "many2many":
+        return [int(i) for i in text.split(",")]
+    if field.type in ("many2one", "many2one_reference") and not text.isdigit():
+        return text
+    return _value(text, field.type)
 
 
-def _partners() -> dict[int, dict[str, Any]]:
-    staff = {pid: _partner(name, f"{login}" if "@" in login else f"{login}@{COMPANY_DOMAIN}", 1)
-             for _, login, pid, name, _, _ in _USERS[1:]}  # fmt: skip
-    return {
-        1: _partner("Northwind Distribution NV", f"info@{COMPANY_DOMAIN}", city="Antwerp",
-                    country_id=1, vat="BE0477472701"),
-        2: _partner("OdooBot", "odoobot@example.com", 1, active=False),
-        **staff,
-        10: _partner("Lopez Catering S.L.", "info@lopez-catering.example", customer_rank=5,
-                     ref="C-1001", vat="ESB12345678", phone="+34 961 234 567", city="Valencia",
-                     country_id=2, user_id=6),
-        11: _partner("Maria Lopez", "buyer@lopez-catering.example", 10,
-                     function="Purchasing Manager", phone="+34 961 234 570"),
-        12: _partner("Jordi Puig", "accounts@lopez-catering.example", 10,
-                     function="Accounts Payable", type="invoice"),
-        19: _partner("Madrid Kitchen", "madrid@lopez-catering.example", 10, type="delivery",
-                     city="Madrid", country_id=2),
-        13: _partner("Brasserie Van Dijk B.V.", "orders@vandijk-brasserie.example",
-                     customer_rank=3, ref="C-1002", city="Rotterdam", country_id=3, user_id=6),
-        14: _partner("Anke van Dijk", "anke@vandijk-brasserie.example", 13, function="Owner"),
-        15: _partner("Hotel Belvedere NV", "reception@hotel-belvedere.example", customer_rank=2,
-                     ref="C-1003", city="Ghent", country_id=1, user_id=6),
-        16: _partner("Tom Peeters", "t.peeters@hotel-belvedere.example", 15,
-                     function="F&B Manager"),
-        17: _partner("Rosa Fernandes", "rosasdeli.orders@gmail.com", customer_rank=1,
-                     is_company=False, ref="C-1004", city="Brussels", country_id=1, user_id=6),
-        18: _partner("Old Bistro BVBA", "chef@oldbistro.example", customer_rank=1, active=False),
-        20: _partner("Iberica Olive Oil S.A.", "sales@iberica-oil.example", supplier_rank=4,
-                     ref="V-2001", city="Jaen", country_id=2),
-        21: _partner("Carlos Ruiz", "carlos.ruiz@iberica-oil.example", 20,
-                     function="Export Manager"),
-        22: _partner("Nordic Paper Goods AB", "orders@nordicpaper.example", supplier_rank=2,
-                     ref="V-2002", city="Malmo", country_id=4),
-    }
-
-
-def _line(order: int, product: int, qty: float, price: float, **kw: Any) -> dict[str, Any]:
-    return {"order_id": order, "product_id": product, "name": _PRODUCTS[product][1],
-            "price_unit": price, "price_subtotal": round(qty * price, 2),
-            "price_total": round(qty * price * 1.21, 2), **kw}  # fmt: skip
-
-
-_PRODUCTS = {
-    1: ("OLV-5L", "Extra Virgin Olive Oil 5 L", 42.5, 31.0),
-    2: ("NAP-500", "Paper Napkins 33x33 (500 pcs)", 12.9, 7.5),
-    3: ("COF-1KG", "Espresso Beans 1 kg", 18.0, 11.2),
-    4: ("TOM-2.5", "Peeled Tomatoes 2.5 kg", 6.4, 3.9),
-}
-
-
-def _sales() -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
-    def so(name: str, partner: int, state: str, ordered: str, ref: str | bool, **kw: Any) -> dict:
-        return {"name": name, "partner_id": partner, "partner_invoice_id": partner,
-                "partner_shipping_id": partner, "state": state, "date_order": ordered,
-                "client_order_ref": ref, "user_id": 6, "currency_id": 1, **kw}  # fmt: skip
-
-    orders = {
-        7: so("S00042", 10, "sale", "2025-02-20 09:12:00", "4500012345",
-              partner_invoice_id=12, partner_shipping_id=19, procurement_group_id=1,
-              commitment_date="2025-03-14 08:00:00", invoice_status="to invoice",
-              amount_untaxed=1495.0, amount_tax=313.95, amount_total=1808.95, invoice_ids=[24]),
-        8: so("S00043", 14, "draft", "2025-03-02 14:05:00", "PO-VD-2291",
-              validity_date="2025-04-01", amount_untaxed=435.0, amount_total=526.35),
-        9: so("S00044", 17, "sent", "2025-03-03 10:00:00", False, amount_untaxed=72.0,
-              amount_total=87.12, note="<p>Customer ordered by e-mail from a gmail.com address.</p>"),
-        10: so("S00045", 15, "sale", "2025-02-24 11:30:00", "HB-7781", procurement_group_id=2,
-               commitment_date="2025-03-18 07:00:00", invoice_status="to invoice",
-               amount_untaxed=578.6, amount_total=700.11),
-        11: so("S00046", 10, "sale", "2025-01-28 08:45:00", "4500012399", locked=True,
-               procurement_group_id=3, commitment_date="2025-02-05 08:00:00",
-               invoice_status="invoiced", amount_untaxed=307.2, amount_total=371.71,
-               invoice_ids=[21, 26]),
-        12: so("S00047", 13, "cancel", "2025-02-11 16:20:00", "PO-VD-2240", amount_untaxed=510.0),
-    }
-    lines = {
-        11: _line(7, 1, 20, 42.5, product_uom_qty=20),
-        12: _line(7, 2, 50, 12.9, product_uom_qty=50, qty_invoiced=50),
-        13: _line(8, 1, 6, 42.5, product_uom_qty=6),
-        17: _line(8, 3, 10, 18.0, product_uom_qty=10, sequence=20),
-        18: _line(9, 3, 4, 18.0, product_uom_qty=4),
-        14: _line(10, 1, 10, 42.5, product_uom_qty=10),
-        15: _line(10, 4, 24, 6.4, product_uom_qty=24, sequence=20),
-        16: _line(11, 4, 48, 6.4, product_uom_qty=48, qty_delivered=48, qty_invoiced=48),
-        19: _line(12, 1, 12, 42.5, product_uom_qty=12),
-    }
-    return orders, lines
-
-
-def _purchases(today: dt.date) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
-    soon = f"{today + dt.timedelta(days=21)} 09:00:00"
-
-    def po(name: str, vendor: int, state: str, planned: str, ref: str | bool, **kw: Any) -> dict:
-        return {"name": name, "partner_id": vendor, "state": state, "date_planned": planned,
-                "partner_ref": ref, "user_id": 7, "currency_id": 1, **kw}  # fmt: skip
-
-    orders = {
-        3: po("P00017", 20, "purchase", "2025-03-10 09:00:00", "IB-SO-88123",
-              origin="S00042, S00045", date_order="2025-02-20 10:00:00",
-              date_approve="2025-02-20 10:05:00", receipt_status="pending",
-              amount_total=1125.3),
-        4: po("P00018", 22, "purchase", "2025-02-27 10:00:00", "NPG-4471", origin="S00042",
-              date_order="2025-02-20 10:02:00", date_approve="2025-02-20 10:06:00",
-              receipt_status="full", invoice_status="invoiced", amount_total=453.75),
-        5: po("P00019", 20, "draft", f"{today + dt.timedelta(days=14)} 09:00:00", False,
-              date_order="2025-03-05 15:00:00", amount_total=1500.4),
-        6: po("P00020", 20, "purchase", soon, "IB-SO-88190", origin="S00045",
-              date_order="2025-02-24 12:00:00", date_approve="2025-02-24 12:01:00",
-              receipt_status="pending", amount_total=113.26),
-    }
-    lines = {
-        5: _line(3, 1, 30, 31.0, product_qty=30, date_planned="2025-03-10 09:00:00"),
-        6: _line(4, 2, 50, 7.5, product_qty=50, qty_received=50, qty_invoiced=50,
-                 date_planned="2025-02-27 10:00:00"),
-        7: _line(5, 1, 40, 31.0, product_qty=40),
-        8: _line(6, 4, 24, 3.9, product_qty=24, date_planned=soon, sale_line_id=15),
-    }
-    for row in lines.values():
-        row.pop("price_total")
-    return orders, lines
-
-
-def _pickings(today: dt.date) -> dict[int, dict[str, Any]]:
-    def pick(name: str, kind: int, partner: int, origin: str, state: str, when: str, **kw: Any):
-        return {"name": name, "picking_type_id": kind, "partner_id": partner, "origin": origin,
-                "state": state, "scheduled_date": when, **kw}  # fmt: skip
-
-    return {
-        1: pick("WH/IN/00002", 1, 22, "P00018", "done", "2025-02-27 10:00:00", purchase_id=4,
-                date_done="2025-02-26 15:20:00"),
-        2: pick("WH/IN/00003", 1, 20, "P00017", "assigned", "2025-03-10 09:00:00", purchase_id=3,
-                date_deadline="2025-03-10 09:00:00"),
-        3: pick("WH/OUT/00004", 2, 10, "S00046", "done", "2025-02-04 08:00:00", sale_id=11,
-                group_id=3, carrier_id=2, carrier_tracking_ref="JJD149990200000012345",
-                date_done="2025-02-04 13:40:00"),
-        4: pick("WH/OUT/00005", 2, 19, "S00042", "waiting", "2025-03-13 08:00:00", sale_id=7,
-                group_id=1, carrier_id=1, carrier_tracking_ref="1Z999AA10123456784",
-                date_deadline="2025-03-14 08:00:00"),
-        5: pick("WH/OUT/00006", 2, 15, "S00045", "waiting", "2025-03-17 07:00:00", sale_id=10,
-                group_id=2, date_deadline="2025-03-18 07:00:00"),
-        6: pick("WH/IN/00004", 1, 20, "P00020", "assigned", f"{today + dt.timedelta(days=21)} 09:00:00",  # noqa: E501
-                purchase_id=6),
-    }
-
-
-def _moves() -> dict[int, dict[str, Any]]:
-    def move(pick: int, product: int, qty: float, state: str, **kw: Any) -> dict[str, Any]:
-        return {"picking_id": pick, "product_id": product, "product_uom_qty": qty, "state": state,
-                "name": _PRODUCTS[product][1], "quantity": qty if state == "done" else 0, **kw}  # fmt: skip
-
-    return {
-        1: move(1, 2, 50, "done", purchase_line_id=6, move_dest_ids=[5], origin="P00018"),
-        2: move(2, 1, 30, "assigned", purchase_line_id=5, move_dest_ids=[4, 6], origin="P00017"),
-        3: move(3, 4, 48, "done", group_id=3, sale_line_id=16, origin="S00046"),
-        4: move(4, 1, 20, "waiting", group_id=1, sale_line_id=11, created_purchase_line_id=5,
-                origin="S00042"),
-        5: move(4, 2, 50, "assigned", group_id=1, sale_line_id=12, created_purchase_line_id=6,
-                origin="S00042"),
-        6: move(5, 1, 10, "waiting", group_id=2, sale_line_id=14, created_purchase_line_id=5,
-                origin="S00045"),
-        7: move(5, 4, 24, "waiting", group_id=2, sale_line_id=15, created_purchase_line_id=8,
-                origin="S00045"),
-        8: move(6, 4, 24, "assigned", purchase_line_id=8, move_dest_ids=[7], origin="P00020"),
-    }
-
-
-def _invoices() -> dict[int, dict[str, Any]]:
-    def inv(name: str, kind: str, partner: int, origin: str, day: str, total: float, **kw: Any):
-        return {"name": name, "move_type": kind, "partner_id": partner, "invoice_origin": origin,
-                "state": "posted", "date": day, "invoice_date": day, "amount_total": total,
-                "amount_untaxed": round(total / 1.21, 2), "amount_residual": total,
-                "payment_reference": name, "currency_id": 1, "invoice_user_id": 6, **kw}  # fmt: skip
-
-    return {
-        21: inv("INV/2025/00009", "out_invoice", 10, "S00046", "2025-02-06", 371.71,
-                invoice_date_due="2025-03-08", payment_state="paid", amount_residual=0.0),
-        24: inv("INV/2025/00012", "out_invoice", 10, "S00042", "2025-03-01", 780.45,
-                invoice_date_due="2025-03-31"),
-        25: inv("BILL/2025/00007", "in_invoice", 22, "P00018", "2025-02-28", 453.75,
-                ref="NPG-INV-2025-0331", payment_reference="NPG-INV-2025-0331",
-                invoice_date_due="2025-03-30", invoice_user_id=7),
-        26: inv("RINV/2025/00003", "out_refund", 10, "S00046", "2025-02-12", 30.98,
-                ref="Reversal of: INV/2025/00009, 4 damaged tins", reversed_entry_id=21),
-        27: inv("/", "out_invoice", 13, False, False, 0.0, state="draft", date="2025-03-06",
-                payment_reference=False),
-    }
-
-
-def _mail() -> dict[str, dict[int, dict[str, Any]]]:
-    kinds = ["Email", "Call", "Meeting", "To Do", "Upload Document"]
-    categories = ["default", "phonecall", "meeting", "default", "upload_file"]
-    return {
-        "mail.activity.type": {i + 1: {"name": n, "category": c, "sequence": i + 1}
-                               for i, (n, c) in enumerate(zip(kinds, categories, strict=True))},  # fmt: skip
-        "mail.message.subtype": {1: {"name": "Discussions", "internal": False},
-                                 2: {"name": "Note", "internal": True},
-                                 3: {"name": "Activities", "internal": True}},  # fmt: skip
-        "mail.activity": {1: {"res_model_id": "sale.order", "res_id": 7, "res_name": "S00042",
-                              "activity_type_id": 4, "user_id": 6, "date_deadline": "2025-03-12",
-                              "summary": "Confirm delivery slot with Maria"}},  # fmt: skip
-        "mail.message": {
-            1: {"model": "sale.order", "res_id": 7, "record_name": "S00042",
-                "message_type": "notification", "subtype_id": 2, "author_id": 4,
-                "body": "<p>Quotation confirmed</p>", "date": "2025-02-20 09:15:00"},
-            2: {"model": "sale.order", "res_id": 7, "record_name": "S00042",
-                "message_type": "email", "subtype_id": 1, "author_id": 11,
-                "email_from": "Maria Lopez <buyer@lopez-catering.example>",
-                "subject": "Re: S00042 delivery", "date": "2025-03-04 08:12:00",
-                "body": "<p>Can you confirm delivery on the 14th? Our PO is 4500012345.</p>"},
-        },
-    }
-
-
-def _reference_data() -> dict[str, dict[int, dict[str, Any]]]:
-    names = {1: ("Belgium", "BE"), 2: ("Spain", "ES"), 3: ("Netherlands", "NL"), 4: ("Sweden", "SE")}
-    return {
-        "res.country": {i: {"name": n, "code": c} for i, (n, c) in names.items()},
-        "res.currency": {1: {"name": "EUR", "symbol": "€"}},
-        "product.product": {i: {"default_code": c, "name": n, "list_price": p, "standard_price": s}
-                            for i, (c, n, p, s) in _PRODUCTS.items()},  # fmt: skip
-        "stock.warehouse": {1: {"name": "Northwind Antwerp", "code": "WH"}},
-        "stock.picking.type": {
-            1: {"name": "Receipts", "sequence_code": "IN", "code": "incoming", "warehouse_id": 1},
-            2: {"name": "Delivery Orders", "sequence_code": "OUT", "code": "outgoing",
-                "warehouse_id": 1},
-            3: {"name": "Internal Transfers", "sequence_code": "INT", "code": "internal",
-                "warehouse_id": 1},
-        },
-        "delivery.carrier": {1: {"name": "UPS Standard"}, 2: {"name": "DHL Express"},
-                             3: {"name": "PostNL Parcel"}},  # fmt: skip
-        "procurement.group": {1: {"name": "S00042", "sale_id": 7, "partner_id": 19},
-                              2: {"name": "S00045", "sale_id": 10, "partner_id": 15},
-                              3: {"name": "S00046", "sale_id": 11, "partner_id": 10}},  # fmt: skip
-    }
+def _records(text: str) -> dict[str, dict[int, dict[str, Any]]]:
+    """Parse the seed table into rows per model."""
+    tables: dict[str, dict[int, dict[str, Any]]] = {model: {} for model in MODELS}
+    model = ""
+    for line in _lines(text):
+        if len(line) == 1:
+            model = line[0]
+            continue
+        fields = MODELS[model].fields
+        values = _options(line[1:])
+        tables[model][int(line[0])] = {k: _typed(fields[k], v) for k, v in values.items()}
+    return tables
 
 
 def _registry(tables: dict[str, dict[int, dict[str, Any]]]) -> None:
     """Fill ir.model and ir.model.data, and turn model names into ir.model ids."""
-    ir_model = {i: {"model": m, "name": MODELS[m].description} for i, m in enumerate(MODELS, 1)}
-    model_ids = {row["model"]: i for i, row in ir_model.items()}
+    model_ids = {model: i for i, model in enumerate(MODELS, 1)}
+    tables["ir.model"] = {
+        i: {"model": m, "name": MODELS[m].description} for m, i in model_ids.items()
+    }
     xmlids = dict(_XMLIDS)
     for model, mid in model_ids.items():
         xmlids[f"{module_of(model)}.model_{model.replace('.', '_')}"] = ("ir.model", mid)
-    tables["ir.model"] = ir_model
-    tables["ir.model.data"] = {
-        i: {"module": x.split(".")[0], "name": x.split(".")[1], "model": m, "res_id": r,
-            "noupdate": True}
-        for i, (x, (m, r)) in enumerate(xmlids.items(), 1)
-    }  # fmt: skip
+    tables["ir.model.data"] = {}
+    for i, (xmlid, (model, res_id)) in enumerate(xmlids.items(), 1):
+        module, name = xmlid.split(".")
+        row = {"module": module, "name": name, "model": model, "res_id": res_id}
+        tables["ir.model.data"][i] = {**row, "noupdate": True}
     for row in tables["mail.activity"].values():
         row["res_model_id"] = model_ids[row["res_model_id"]]
 
 
 def _complete(tables: dict[str, dict[int, dict[str, Any]]]) -> None:
-    """Give every seeded row its plain defaults and creation metadata."""
+    """Plain defaults, line descriptions and amounts, and creation metadata for every row."""
+    products = tables["product.product"]
     for model, rows in tables.items():
-        defaults = {n: f.default for n, f in MODELS[model].fields.items()
-                    if f.default is not None and f.default not in (NOW, TODAY, UID)}  # fmt: skip
+        fields = MODELS[model].fields
+        defaults = {
+            n: f.default for n, f in fields.items() if f.default not in (None, NOW, TODAY, UID)
+        }
         for row in rows.values():
             for name, value in defaults.items():
                 row.setdefault(name, value)
-            for name, value in (("create_uid", 2), ("write_uid", 2)):
+            if "product_id" in row and "name" in fields:
+                product = products[row["product_id"]]
+                row.setdefault("name", f"[{product['default_code']}] {product['name']}")
+            qty = row.get("product_uom_qty", row.get("product_qty"))
+            if "price_unit" in row and qty is not None:
+                row.setdefault("price_subtotal", round(qty * row["price_unit"], 2))
+            meta = {"create_uid": 2, "write_uid": 2, "create_date": "2025-01-15 08:00:00"}
+            for name, value in {**meta, "write_date": meta["create_date"]}.items():
                 row.setdefault(name, value)
-            for name in ("create_date", "write_date"):
-                row.setdefault(name, "2025-01-15 08:00:00")
 
 
 def seed(today: dt.date | None = None) -> Dataset:
     """A fresh copy of the distributor's data (future dates are relative to `today`)."""
     today = today or dt.date.today()
-    sales, sale_lines = _sales()
-    purchases, purchase_lines = _purchases(today)
-    tables: dict[str, dict[int, dict[str, Any]]] = {model: {} for model in MODELS}
-    tables.update(_reference_data())
-    tables.update(_mail())
-    tables["res.partner"] = _partners()
-    tables["res.users"] = {uid: {"login": login, "partner_id": pid, "active": uid != 1,
-                                 "tz": "Europe/Brussels"}
-                           for uid, login, pid, *_ in _USERS}  # fmt: skip
-    tables.update({"sale.order": sales, "sale.order.line": sale_lines,
-                   "purchase.order": purchases, "purchase.order.line": purchase_lines,
-                   "stock.picking": _pickings(today), "stock.move": _moves(),
-                   "account.move": _invoices()})  # fmt: skip
+    days = {f"in{n}": today + dt.timedelta(days=n) for n in (14, 21)}
+    tables = _records(_SEED.format(**days))
+    tables["res.users"] = {
+        uid: {"login": login, "partner_id": partner, "active": uid != 1, "tz": "Europe/Brussels"}
+        for uid, login, partner, _, _ in _USERS
+    }
     _registry(tables)
     _complete(tables)
-    users = {uid: {"login": login, "password": PASSWORDS.get(login, ""), "api_keys": list(keys),
-                   "denied": {(op, "*") for op in denied}}
-             for uid, login, _, _, keys, denied in _USERS}  # fmt: skip
+    users = {
+        uid: {
+            "login": login,
+            "password": PASSWORDS.get(login, ""),
+            "api_keys": list(keys),
+            "denied": {(operation, "*") for operation in denied},
+        }
+        for uid, login, _, keys, denied in _USERS
+    }
     sequences = {"sale.order": 48, "purchase.order": 21, "WH/IN/": 5, "WH/OUT/": 7, "WH/INT/": 1}
-    return Dataset(tables=tables, users=users, xmlids={}, sequences=sequences)
+    return Dataset(tables=tables, users=users, sequences=sequences)

@@ -83,17 +83,23 @@ class Linker:
                 result.needs_review = True
             return
         partner = sender.partner
+        company = self._company(sender)
         result.partner = Link(
             model="res.partner",
             record_id=partner["id"],
             display_name=partner["name"],
             found_by=sender.found_by,
         )
-        result.role = (
-            "supplier"
-            if partner.get("supplier_rank", 0) > partner.get("customer_rank", 0)
-            else "customer"
-        )
+        supplier = company.get("supplier_rank", 0) > company.get("customer_rank", 0)
+        result.role = "supplier" if supplier else "customer"
+
+    def _company(self, sender: _Sender) -> dict[str, Any]:
+        """The sender's commercial partner: customer and supplier ranks live there."""
+        partner = sender.partner or {}
+        if sender.commercial_id is None or sender.commercial_id == partner.get("id"):
+            return partner
+        rows = self.erp.read("res.partner", [sender.commercial_id], PARTNER_FIELDS)
+        return rows[0] if rows else partner
 
     def _link_reference(self, result: LinkResult, entity: Entity, sender: _Sender) -> None:
         for lookup in LOOKUPS[entity.kind]:

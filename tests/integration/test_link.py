@@ -1,0 +1,167 @@
+"""The linker against the Odoo JSON-RPC stand-in, over real HTTP with the real odoorpc client."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from models import IntentScore, LinkStatus, Signal
+from parsers import message_from_text
+from tests.integration.odoo_data import BOT, BOT_API_KEY, DB
+from tests.integration.odoo_fixtures import odoo_server  # noqa: F401
+from tests.integration.odoo_standin import OdooStandin
+from triage.config import OdooSettings, Settings
+from triage.errors import OdooAccessError, OdooUnavailable
+from triage.link.linker import Linker
+from triage.odoo.adapter import LazyOdooClient, OdooClient
+from triage.runtime import build_linker, opened_runtime
+
+pytestmark = pytest.mark.integration
+MARCH_5 = datetime(2025, 3, 5, 9, 0, tzinfo=UTC)
+
+
+def settings_for(server: OdooStandin, **extra: object) -> OdooSettings:
+    values: dict[str, object] = {
+        "url": server.url,
+        "database": DB,
+        "login": BOT,
+        "api_key": BOT_API_KEY,
+        "timeout_seconds": 5,
+    }
+    return OdooSettings.model_validate(values | extra)
+
+
+@pytest.fixture
+def linker(odoo_server: OdooStandin) -> Linker:  # noqa: F811
+    built = build_linker(Settings(odoo=settings_for(odoo_server)))
+    assert built is not None
+    return built
+
+
+def link(linker: Linker, text: str, sender: str, intent: str = "order_status") -> object:
+    message = message_from_text(text, sender=sender, received_at=MARCH_5)
+    signal = Signal(message_id=message.id, intents=[IntentScore(intent=intent, confidence=0.9)])
+    return linker.link(message, signal)
+
+
+def linked(result: object) -> list[tuple[str, str]]:
+    return [
+        (lk.model, lk.display_name)
+        for lk in result.links  # type: ignore[attr-defined]
+        if lk.status is LinkStatus.LINKED
+    ]
+
+
+def test_order_by_its_number(linker: Linker) -> None:
+    result = link(linker, "Where is S00042?", "buyer@lopez-catering.example")
+    assert result.partner.display_name == "Maria Lopez"  # type: ignore[attr-defined]
+    assert result.role == "customer"  # type: ignore[attr-defined]
+    assert linked(result) == [("sale.order", "S00042")]
+    assert not result.needs_review  # type: ignore[attr-defined]
+
+
+def test_order_by_the_customers_po_and_by_tracking(linker: Linker) -> None:
+    by_po = link(linker, "Status of our PO 4500012345 please", "buyer@lopez-catering.example")
+    assert linked(by_po) == [("sale.order", "S00042")]
+    by_tracking = link(
+        linker, "UPS tracking 1Z999AA10123456784 shows nothing", "buyer@lopez-catering.example"
+    )
+    assert linked(by_tracking) == [("stock.picking", "WH/OUT/00005")]
+
+
+def test_contact_found_by_company_domain_but_not_free_mail(linker: Linker) -> None:
+    by_domain = link(linker, "Where is S00042?", "new.colleague@lopez-catering.example")
+    assert by_domain.partner.record_id == 10  # type: ignore[attr-defined]
+    assert "domain" in by_domain.partner.found_by  # type: ignore[attr-defined]
+    assert linked(by_domain) == [("sale.order", "S00042")]
+    stranger = link(linker, "Where is S00042?", "someone.else@gmail.com")
+    assert stranger.partner is None  # type: ignore[attr-defined]
+    assert linked(stranger) == [] and stranger.needs_review  # type: ignore[attr-defined]
+
+
+def test_a_customer_quoting_another_customers_order_is_not_linked(linker: Linker) -> None:
+    result = link(linker, "Please cancel S00042", "anke@vandijk-brasserie.example")
+    assert linked(result) == []
+    links = result.links  # type: ignore[attr-defined]
+    rejected = [lk for lk in links if lk.status is LinkStatus.REJECTED]
+    assert len(rejected) == 1 and "S00042 belongs to another partner" in rejected[0].reason
+    assert result.needs_review and result.review_reasons  # type: ignore[attr-defined]
+
+
+def test_two_references_give_two_links(linker: Linker) -> None:
+    result = link(
+        linker, "Invoice INV/2025/00012 for S00042 is wrong", "buyer@lopez-catering.example"
+    )
+    assert sorted(linked(result)) == [("account.move", "INV/2025/00012"), ("sale.order", "S00042")]
+
+
+def test_no_reference_offers_open_orders_as_candidates(linker: Linker) -> None:
+    result = link(linker, "Any news about our delivery?", "buyer@lopez-catering.example")
+    assert result.links == []  # type: ignore[attr-defined]
+    names = {c.display_name for c in result.candidates}  # type: ignore[attr-defined]
+    assert "S00042" in names
+    assert all(c.status is LinkStatus.CANDIDATE for c in result.candidates)  # type: ignore[attr-defined]
+
+
+def test_supplier_delay_fans_out_to_the_sale_orders_it_holds_up(linker: Linker) -> None:
+    result = link(
+        linker,
+        "Sorry, P00017 is delayed, new ETA 2025-03-20.",
+        "carlos.ruiz@iberica-oil.example",
+        intent="supplier_delay",
+    )
+    assert result.role == "supplier"  # type: ignore[attr-defined]
+    assert linked(result) == [("purchase.order", "P00017 (IB-SO-88123)")]  # Odoo 17 display
+    impacted = {o.name: o for o in result.impacted}  # type: ignore[attr-defined]
+    assert set(impacted) == {"S00042", "S00045"}
+    assert impacted["S00042"].commitment_date == date(2025, 3, 14)
+    assert impacted["S00042"].customer == "Lopez Catering S.L."
+    assert impacted["S00042"].at_risk is True and impacted["S00045"].at_risk is True
+    assert all(o.new_eta == date(2025, 3, 20) for o in impacted.values())
+    assert all(o.salesperson for o in impacted.values())
+
+
+def test_linking_never_writes(odoo_server: OdooStandin, linker: Linker) -> None:  # noqa: F811
+    link(linker, "Where is S00042 and INV/2025/00012?", "buyer@lopez-catering.example")
+    methods = {call.method for call in odoo_server.calls}
+    reads = {"login", "version", "version_info", "context_get", "search_read", "read"}
+    assert methods <= reads
+
+
+def test_access_error_is_clear(odoo_server: OdooStandin) -> None:  # noqa: F811
+    odoo_server.deny(BOT, "read", "sale.order")
+    client = OdooClient(settings_for(odoo_server))
+    with pytest.raises(OdooAccessError):
+        client.search_read("sale.order", [["name", "=", "S00042"]], ["id"])
+
+
+def test_odoo_down_keeps_the_mail_and_links_later(
+    odoo_server: OdooStandin,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path, odoo=settings_for(odoo_server))
+    odoo_server.inject("http_error", count=10, status=502)
+    with opened_runtime(settings) as runtime:
+        raw = (
+            b"From: buyer@lopez-catering.example\r\nSubject: S00042?\r\n"
+            b"Message-ID: <down@x>\r\n\r\nWhere is S00042?\r\n"
+        )
+        assert runtime.ingestor.ingest(raw, source="file", position="t").outcome.value == "stored"
+        message_id = runtime.store.id_for_key("mid:down@x")
+        assert message_id and runtime.links.result(message_id) is None
+        assert runtime.links.pending() == [message_id]
+        odoo_server.reset()
+        assert runtime.ingestor.link_pending() == 1
+        result = runtime.links.result(message_id)
+        assert result is not None and linked(result) == [("sale.order", "S00042")]
+        assert runtime.links.pending() == []
+
+
+def test_lazy_client_reports_unreachable_odoo() -> None:
+    settings = OdooSettings(
+        url="http://127.0.0.1:9", database="x", login="x", api_key="x", timeout_seconds=2
+    )
+    with pytest.raises(OdooUnavailable):
+        LazyOdooClient(settings).search_read("res.partner", [], ["id"])

@@ -1,0 +1,397 @@
+"""The Odoo stand-in driven by the real odoorpc client: logins, ORM, domains, errors, faults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from http.client import RemoteDisconnected
+from typing import Any
+
+import odoorpc
+import pytest
+
+from tests.integration.odoo_data import AUDITOR, BOT, BOT_API_KEY, DB, SALES, SALES_API_KEY
+from tests.integration.odoo_standin import OdooStandin
+
+pytestmark = pytest.mark.integration
+pytest_plugins = ["tests.integration.odoo_fixtures"]  # odoo_server, odoo_client
+
+RPCError = odoorpc.error.RPCError
+
+
+def _error_name(call: Callable[[], Any]) -> str:
+    """The Odoo exception name (error.data.name) of the RPCError that `call` raises."""
+    with pytest.raises(RPCError) as exc:
+        call()
+    name: str = exc.value.info["data"]["name"]
+    return name
+
+
+def _names(client: Any, model: str, domain: list[Any], **kwargs: Any) -> list[str]:
+    return [row["name"] for row in client.env[model].search_read(domain, ["name"], **kwargs)]
+
+
+# -- transport and login -------------------------------------------------------------------------
+
+
+def test_login_with_password(odoo_server: OdooStandin) -> None:
+    client = odoorpc.ODOO(odoo_server.host, protocol="jsonrpc", port=odoo_server.port)
+    assert client.version == "17.0"
+    client.login(DB, BOT, "triage-bot-pw")
+    assert client.env.uid == odoo_server.uid(BOT)
+    assert client.env.context["tz"] == "Europe/Brussels"
+    assert client.env.user.name == "Triage Bot"
+
+
+@pytest.mark.parametrize(("login", "key"), [(BOT, BOT_API_KEY), (SALES, SALES_API_KEY)])
+def test_login_with_api_key(odoo_server: OdooStandin, login: str, key: str) -> None:
+    client = odoo_server.connect(login, key)
+    assert client.env["sale.order"].search_count([]) == 6
+
+
+def test_bad_credentials_are_refused(odoo_server: OdooStandin) -> None:
+    client = odoorpc.ODOO(odoo_server.host, protocol="jsonrpc", port=odoo_server.port)
+    for login, password in ((BOT, "wrong"), ("nobody", "x"), (BOT, SALES_API_KEY)):
+        with pytest.raises(RPCError, match="Wrong login ID or password"):
+            client.login(DB, login, password)
+    assert [call.method for call in odoo_server.calls_to(service="common")] == ["login"] * 3
+
+
+def test_object_call_with_a_bad_password_is_access_denied(odoo_client: Any) -> None:
+    args = [DB, odoo_client.env.uid, "stale", "res.partner", "search", [[]], {}]
+    params = {"service": "object", "method": "execute_kw", "args": args}
+    with pytest.raises(RPCError, match="Access Denied") as exc:
+        odoo_client.json("/jsonrpc", params)
+    data = exc.value.info["data"]
+    assert data["name"] == "odoo.exceptions.AccessDenied"
+    assert data["arguments"] == ["Access Denied"]
+    assert data["debug"].startswith("Traceback")
+
+
+def test_unknown_url_is_http_404(odoo_client: Any) -> None:
+    with pytest.raises(urllib.error.HTTPError) as exc:
+        odoo_client.json("/web/nope", {})
+    assert exc.value.code == 404
+    assert json.load(exc.value)["error"]["message"] == "404: Not Found"
+    exc.value.close()
+
+
+def test_raw_request_gets_the_envelope(odoo_server: OdooStandin) -> None:
+    body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": {}, "id": 42}).encode()
+    url = f"{odoo_server.url}/web/webclient/version_info"
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        answer = json.load(response)
+    assert (answer["jsonrpc"], answer["id"]) == ("2.0", 42)
+    assert answer["result"]["server_version_info"][:2] == [17, 0]
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def test_browse_read_and_lazy_relations(odoo_client: Any) -> None:
+    orders = odoo_client.env["sale.order"]
+    [order_id] = orders.search([("client_order_ref", "=", "4500012345")])
+    order = orders.browse(order_id)
+    assert (order.name, order.state, order.partner_id.name) == (
+        "S00042",
+        "sale",
+        "Lopez Catering S.L.",
+    )
+    assert order.commitment_date == dt.datetime(2025, 3, 14, 8, 0)
+    assert order.user_id.login == SALES
+    assert [line.product_id.default_code for line in order.order_line] == ["OLV-5L", "NAP-500"]
+    assert not order.partner_id.parent_id  # an empty many2one: odoorpc calls default_get
+    rows = orders.read([order_id, 9999], ["partner_id", "order_line", "validity_date"])
+    expected = {"partner_id": [10, "Lopez Catering S.L."], "order_line": [11, 12]}
+    assert rows == [{"id": order_id, **expected, "validity_date": False}]
+    raw = orders.read([order_id], ["partner_id"], load="_classic_write")
+    assert raw == [{"id": order_id, "partner_id": 10}]
+    with pytest.raises(ValueError, match="There is no 'sale.order' record"):
+        orders.browse(9999)
+
+
+def test_order_offset_limit_count_and_archived(odoo_client: Any) -> None:
+    expected = ["S00044", "S00043", "S00045", "S00042", "S00047", "S00046"]  # date_order desc
+    assert _names(odoo_client, "sale.order", []) == expected
+    assert odoo_client.env["sale.order"].search([], order="name", offset=1, limit=2) == [8, 9]
+    assert odoo_client.env["sale.order"].search_count([("state", "=", "sale")]) == 3
+    partners, archived = odoo_client.env["res.partner"], [("name", "=", "Old Bistro BVBA")]
+    assert partners.search(archived) == []
+    assert partners.search([*archived, ("active", "in", [True, False])]) == [18]
+    assert partners.with_context(active_test=False).search(archived) == [18]
+
+
+@pytest.mark.parametrize(
+    ("domain", "expected"),
+    [
+        ([("partner_id.email", "ilike", "@lopez-catering.example")], ["S00042", "S00046"]),
+        (
+            [
+                "|",
+                ("client_order_ref", "=", "HB-7781"),
+                ("partner_id.email", "=ilike", "%@gmail.com"),
+            ],
+            ["S00044", "S00045"],
+        ),
+        # '!' negates the operator, so the order without a customer reference matches too
+        (["!", ("client_order_ref", "like", "45000")], ["S00044", "S00043", "S00045", "S00047"]),
+        ([("client_order_ref", "=", False)], ["S00044"]),
+        ([("partner_id", "ilike", "belvedere")], ["S00045"]),
+        ([("partner_id", "child_of", 13)], ["S00043", "S00047"]),
+        (
+            [("order_line", "not any", [("product_id.default_code", "=", "OLV-5L")])],
+            ["S00044", "S00046"],
+        ),
+        ([("order_line.product_id.default_code", "=like", "TOM%")], ["S00045", "S00046"]),
+        (
+            [("commitment_date", ">=", "2025-03-14"), ("commitment_date", "<", "2025-03-15")],
+            ["S00042"],
+        ),
+        (
+            [("name", "in", ["S00042", "S00045"]), ("client_order_ref", "=?", False)],
+            ["S00045", "S00042"],
+        ),
+    ],
+)
+def test_domains(odoo_client: Any, domain: list[Any], expected: list[str]) -> None:
+    assert _names(odoo_client, "sale.order", domain) == expected
+
+
+def test_hierarchy_and_any(odoo_client: Any) -> None:
+    parents = [("id", "parent_of", 11)]
+    assert _names(odoo_client, "res.partner", parents) == ["Lopez Catering S.L.", "Maria Lopez"]
+    gmail = [("email", "=ilike", "%@gmail.com")]
+    assert _names(odoo_client, "res.partner", gmail) == ["Rosa Fernandes"]
+    lines = [
+        (
+            "order_line",
+            "any",
+            [("product_id.default_code", "=", "OLV-5L"), ("product_uom_qty", ">", 15)],
+        )
+    ]
+    assert _names(odoo_client, "sale.order", lines) == ["S00042"]
+
+
+def test_bad_domain_is_a_value_error(odoo_client: Any) -> None:
+    search = odoo_client.env["sale.order"].search
+    assert _error_name(lambda: search([("nope", "=", 1)])) == "builtins.ValueError"
+    assert _error_name(lambda: search(["|", ("name", "=", "x")])) == "builtins.ValueError"
+
+
+def test_fields_get(odoo_client: Any) -> None:
+    picking = odoo_client.env["stock.picking"].fields_get(attributes=["type", "string", "relation"])
+    assert picking["carrier_tracking_ref"] == {"type": "char", "string": "Tracking Reference"}
+    expected = {"type": "many2one", "string": "Sales Order", "relation": "sale.order"}
+    assert picking["sale_id"] == expected
+    state = odoo_client.env["sale.order"].fields_get(["state"])["state"]
+    assert ["sale", "Sales Order"] in state["selection"]
+    assert "payment_reference" in odoo_client.env["account.move"].fields_get()
+
+
+def test_ref_name_get_and_model_check(odoo_client: Any) -> None:
+    todo = odoo_client.env.ref("mail.mail_activity_data_todo")
+    assert (todo._name, todo.name) == ("mail.activity.type", "To Do")
+    assert odoo_client.env["purchase.order"].name_get([3]) == [[3, "P00017 (IB-SO-88123)"]]
+    assert "sale.order" in odoo_client.env
+    assert "repair.order" not in odoo_client.env
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def test_create_write_unlink(odoo_client: Any, odoo_server: OdooStandin) -> None:
+    orders = odoo_client.env["sale.order"]
+    line = {"product_id": 3, "product_uom_qty": 5}
+    new_id = orders.create(
+        {"partner_id": 14, "client_order_ref": "PO-1", "order_line": [(0, 0, line)]}
+    )
+    order = orders.browse(new_id)
+    assert (order.name, order.state, order.user_id.id) == ("S00048", "draft", odoo_client.env.uid)
+    assert order.order_line.name == "[COF-1KG] Espresso Beans 1 kg"
+    order.client_order_ref = "PO-2"  # setting an attribute sends write([[id], {...}])
+    assert odoo_server.record("sale.order", new_id)["client_order_ref"] == "PO-2"  # type: ignore[index]
+    assert orders.create([{"partner_id": 10}, {"partner_id": 15}]) == [new_id + 1, new_id + 2]
+    order.action_confirm()
+    assert odoo_server.record("sale.order", new_id)["state"] == "sale"  # type: ignore[index]
+    orders.browse(new_id + 1).unlink()
+    assert odoo_server.record("sale.order", new_id + 1) is None
+    gone = new_id + 1
+    assert (
+        _error_name(lambda: orders.write([gone], {"note": "x"})) == "odoo.exceptions.MissingError"
+    )
+    assert _error_name(lambda: orders.unlink([gone])) == "odoo.exceptions.MissingError"
+
+
+def test_a_failed_call_changes_nothing(odoo_client: Any, odoo_server: OdooStandin) -> None:
+    partners, orders = odoo_client.env["res.partner"], odoo_client.env["sale.order"]
+    # partner 7 is the triage bot's: res.users.partner_id is ondelete=restrict
+    assert _error_name(lambda: partners.unlink([11, 7])) == "odoo.exceptions.ValidationError"
+    assert odoo_server.record("res.partner", 11) is not None
+    assert (odoo_server.record("mail.message", 2) or {})["author_id"] == 11  # not set null
+    refs = [{"partner_id": 10, "client_order_ref": "fine"}, {"client_order_ref": "no customer"}]
+    assert _error_name(lambda: orders.create(refs)) == "odoo.exceptions.ValidationError"
+    assert odoo_server.search("sale.order", [("client_order_ref", "=", "fine")]) == []
+
+
+def test_message_post(odoo_client: Any, odoo_server: OdooStandin) -> None:
+    order = odoo_client.env["sale.order"].browse(7)
+    body = "Customer asks: <b>delay?</b>"
+    message_id = order.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+    message = odoo_server.record("mail.message", message_id) or {}
+    assert (message["model"], message["res_id"], message["message_type"]) == (
+        "sale.order",
+        7,
+        "comment",
+    )
+    assert message["body"] == "Customer asks: &lt;b&gt;delay?&lt;/b&gt;"
+    assert message_id in order.message_ids.ids
+    on_two = odoo_client.env["sale.order"].browse([7, 8])
+    assert _error_name(lambda: on_two.message_post(body="x")) == "builtins.ValueError"
+
+
+def test_activity_on_a_sale_order(odoo_client: Any, odoo_server: OdooStandin) -> None:
+    [model_id] = odoo_client.env["ir.model"].search([("model", "=", "sale.order")])
+    todo = odoo_client.env.ref("mail.mail_activity_data_todo").id
+    activity_id = odoo_client.env["mail.activity"].create(
+        {
+            "res_model_id": model_id,
+            "res_id": 10,
+            "activity_type_id": todo,
+            "summary": "Supplier delay: call Tom",
+            "date_deadline": "2025-03-12",
+            "user_id": odoo_server.uid(SALES),
+        }
+    )
+    [row] = odoo_client.env["mail.activity"].read([activity_id], ["res_model", "res_name", "state"])
+    assert (row["res_model"], row["res_name"], row["state"]) == ("sale.order", "S00045", "overdue")
+    assert activity_id in odoo_client.env["sale.order"].browse(10).activity_ids.ids
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+
+def test_error_names(odoo_client: Any) -> None:
+    env, execute_kw = odoo_client.env, odoo_client.execute_kw
+    cases = {
+        "odoo.exceptions.AccessError": lambda: execute_kw("sale.order", "_compute_amounts", [[7]]),
+        "odoo.exceptions.UserError": lambda: odoo_client.execute("no.such.model", "search", []),
+        "odoo.exceptions.ValidationError": lambda: env["sale.order"].create({"note": "x"}),
+        "odoo.exceptions.MissingError": lambda: env["sale.order"].write([4242], {"note": "x"}),
+        "builtins.AttributeError": lambda: env["sale.order"].frobnicate([7]),
+    }
+    for name, call in cases.items():
+        assert _error_name(call) == name
+    assert _error_name(env["sale.order"].browse(12).action_confirm) == "odoo.exceptions.UserError"
+    loop = {"parent_id": 11}  # Lopez Catering under its own contact
+    assert (
+        _error_name(lambda: env["res.partner"].write([10], loop))
+        == "odoo.exceptions.ValidationError"
+    )
+
+
+def test_read_only_user(odoo_server: OdooStandin) -> None:
+    client = odoo_server.connect(AUDITOR)
+    assert client.env["sale.order"].search([("name", "=", "S00042")]) == [7]
+    with pytest.raises(RPCError, match="not allowed to modify 'Sales Order'") as exc:
+        client.env["sale.order"].write([7], {"note": "audited"})
+    assert exc.value.info["data"]["name"] == "odoo.exceptions.AccessError"
+
+
+def test_name_get_is_gone_in_18() -> None:
+    with OdooStandin(version="18.0") as server:
+        client = server.connect()
+        assert client.version == "18.0"
+        with pytest.raises(RPCError, match="no attribute 'name_get'"):
+            client.env["res.partner"].name_get([10])
+
+
+# -- faults, call log, reset ----------------------------------------------------------------------
+
+
+def test_http_500(odoo_client: Any, odoo_server: OdooStandin) -> None:
+    odoo_server.inject("http_error")
+    with pytest.raises(urllib.error.HTTPError) as exc:
+        odoo_client.env["sale.order"].search([])
+    assert exc.value.code == 500
+    exc.value.close()
+    assert odoo_client.env["sale.order"].search([("name", "=", "S00042")]) == [7]  # count=1
+
+
+def test_non_json_and_dropped_connection(odoo_client: Any, odoo_server: OdooStandin) -> None:
+    odoo_server.inject("not_json")
+    with pytest.raises(ValueError):  # json.JSONDecodeError
+        odoo_client.env["sale.order"].search([])
+    odoo_server.inject("disconnect")
+    with pytest.raises(RemoteDisconnected):
+        odoo_client.env["sale.order"].search([])
+
+
+def test_hang_times_out_and_slow_answers(odoo_server: OdooStandin) -> None:
+    client = odoo_server.connect(timeout=0.3)
+    odoo_server.inject("hang", seconds=30)
+    with pytest.raises(TimeoutError):
+        client.env["sale.order"].search([])
+    odoo_server.inject("slow", seconds=0.1)
+    assert client.env["sale.order"].search([("name", "=", "S00042")]) == [7]
+
+
+def test_injected_odoo_error_on_one_method(odoo_client: Any, odoo_server: OdooStandin) -> None:
+    message = "Locked by another user"
+    only_writes = {"model": "sale.order", "method": "write"}
+    fault = odoo_server.inject(
+        "odoo_error", 2, name="ValidationError", message=message, **only_writes
+    )
+    assert odoo_client.env["sale.order"].search([("name", "=", "S00043")]) == [8]
+    with pytest.raises(RPCError, match=message) as exc:
+        odoo_client.env["sale.order"].write([8], {"note": "x"})
+    assert exc.value.info["data"]["name"] == "odoo.exceptions.ValidationError"
+    assert fault.remaining == 1
+
+
+def test_call_log(odoo_client: Any, odoo_server: OdooStandin) -> None:
+    odoo_client.env["sale.order"].search_read([("client_order_ref", "=", "4500012345")], ["name"])
+    [search] = odoo_server.calls_to("sale.order", "search_read")
+    assert search.args == [[["client_order_ref", "=", "4500012345"]], ["name"]]
+    assert search.kwargs["context"]["uid"] == odoo_client.env.uid
+    assert not [call for call in odoo_server.calls if call.method in ("write", "create", "unlink")]
+
+
+def test_reset_restores_the_seed(odoo_client: Any, odoo_server: OdooStandin) -> None:
+    odoo_client.env["sale.order"].write([7], {"client_order_ref": "changed"})
+    odoo_server.inject("http_error", count=5)
+    odoo_server.reset()
+    assert (odoo_server.record("sale.order", 7) or {})["client_order_ref"] == "4500012345"
+    assert odoo_server.calls == []
+    assert odoo_client.env["sale.order"].search([("client_order_ref", "=", "4500012345")]) == [7]
+
+
+# -- the supplier-delay fan-out ------------------------------------------------------------------
+
+
+def test_late_purchase_order_fans_out_to_its_sale_orders(odoo_client: Any) -> None:
+    env, now = odoo_client.env, dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    late_domain = [
+        ("state", "in", ["purchase", "done"]),
+        ("date_planned", "<", now),
+        ("receipt_status", "!=", "full"),
+    ]
+    assert env["purchase.order"].search(late_domain) == [3]
+    purchase = env["purchase.order"].browse(3)
+    moves = [move for line in purchase.order_line for move in line.move_dest_ids]
+    via_moves = sorted({move.group_id.sale_id.name for move in moves})
+    assert (purchase.name, via_moves) == ("P00017", ["S00042", "S00045"])
+    via_origin = env["sale.order"].search_read(
+        [("name", "in", purchase.origin.split(", "))], ["name"]
+    )
+    assert sorted(row["name"] for row in via_origin) == via_moves
+    action = purchase.action_view_sale_orders()
+    assert (action["res_model"], action["domain"]) == ("sale.order", [["id", "in", [7, 10]]])
+    fields = ["name", "carrier_tracking_ref"]
+    pickings = env["stock.picking"].search_read([("origin", "=", "S00042")], fields)
+    assert pickings == [
+        {"id": 4, "name": "WH/OUT/00005", "carrier_tracking_ref": "1Z999AA10123456784"}
+    ]
