@@ -14,6 +14,7 @@ from api import errors
 from api.auth import require_api_key
 from api.classify import router as classify_router
 from api.limits import BodyLimitMiddleware
+from api.messages import router as messages_router
 from api.metrics import Metrics, MetricsMiddleware
 from triage.config import Settings, get_settings
 from triage.ingest.service import WatcherPool, build_watchers, stale_folders
@@ -56,11 +57,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/metrics", metrics_endpoint, methods=["GET"], dependencies=[Depends(require_api_key)]
     )
     app.include_router(classify_router)
+    app.include_router(messages_router)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=JSON_BODY_LIMIT,
         raw_max_bytes=settings.parse.max_bytes,
-        raw_paths=frozenset({"/v1/classify/eml"}),
+        raw_paths=frozenset({"/v1/classify/eml", "/v1/messages"}),
     )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

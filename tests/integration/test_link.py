@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from api.app import create_app
 from models import IntentScore, LinkStatus, Signal
 from parsers import message_from_text
 from tests.integration.odoo_data import BOT, BOT_API_KEY, DB
 from tests.integration.odoo_fixtures import odoo_server  # noqa: F401
 from tests.integration.odoo_standin import OdooStandin
-from triage.config import OdooSettings, Settings
+from triage.cli import app as cli
+from triage.config import ClassifySettings, OdooSettings, Settings
 from triage.errors import OdooAccessError, OdooUnavailable
 from triage.link.linker import Linker
 from triage.odoo.adapter import LazyOdooClient, OdooClient
@@ -165,3 +170,63 @@ def test_lazy_client_reports_unreachable_odoo() -> None:
     )
     with pytest.raises(OdooUnavailable):
         LazyOdooClient(settings).search_read("res.partner", [], ["id"])
+
+
+def test_messages_api_parses_classifies_links_and_reads_back(
+    odoo_server: OdooStandin,  # noqa: F811
+    database_url: str,
+    tmp_path: Path,
+    trained_model_dir: Path,
+) -> None:
+    settings = Settings(
+        database_url=database_url,
+        data_dir=tmp_path,
+        odoo=settings_for(odoo_server),
+        classify=ClassifySettings(model_dir=trained_model_dir),
+        api={"api_key": "messages-api-test-key-123"},
+    )
+    auth = {"Authorization": "Bearer messages-api-test-key-123"}
+    raw = (
+        b"From: Maria Lopez <buyer@lopez-catering.example>\r\nSubject: S00042\r\n"
+        b"Message-ID: <api-link@x>\r\nDate: Wed, 05 Mar 2025 09:00:00 +0100\r\n\r\n"
+        b"Where is my order S00042? It was due yesterday.\r\n"
+    )
+    with TestClient(create_app(settings)) as client:
+        created = client.post("/v1/messages", content=raw, headers=auth)
+        assert created.status_code == 201, created.text
+        body = created.json()
+        assert body["signal"]["intents"][0]["intent"] in ("order_status", "delivery_problem")
+        assert [(lk["model"], lk["status"]) for lk in body["links"]["links"]] == [
+            ("sale.order", "linked")
+        ]
+        again = client.post("/v1/messages", content=raw, headers=auth)
+        assert again.status_code == 200 and again.json()["outcome"] == "duplicate"
+        read = client.get(f"/v1/messages/{body['message']['id']}", headers=auth)
+        assert read.json()["links"] == body["links"]
+        assert client.get("/v1/messages/nope", headers=auth).status_code == 404
+        assert (
+            client.post("/v1/messages", content=bytes(range(256)), headers=auth).status_code == 422
+        )
+        assert client.get(f"/v1/messages/{body['message']['id']}").status_code == 401
+
+
+def test_link_command_prints_the_links(
+    odoo_server: OdooStandin,  # noqa: F811
+    cli_data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv(
+        "TRIAGE_ODOO",
+        settings_for(odoo_server).model_dump_json(exclude={"api_key"})[:-1]
+        + f', "api_key": "{BOT_API_KEY}"}}',
+    )
+    mail = tmp_path / "mail.eml"
+    mail.write_bytes(
+        b"From: buyer@lopez-catering.example\r\nSubject: order\r\n\r\nWhere is S00042?\r\n"
+    )
+    result = CliRunner().invoke(cli, ["link", str(mail)])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert printed["links"][0]["display_name"] == "S00042"
+    assert BOT_API_KEY not in result.output

@@ -30,7 +30,14 @@ from triage.ingest.imap_url import is_imap_url, mailbox_for_url
 from triage.ingest.pipeline import IngestTally
 from triage.ingest.service import build_watchers, stale_folders
 from triage.ingest.sources import plan, read_mail
-from triage.runtime import Runtime, build_runtime, describe, opened_runtime
+from triage.runtime import (
+    Runtime,
+    build_cascade,
+    build_linker,
+    build_runtime,
+    describe,
+    opened_runtime,
+)
 from triage.store import StoreOutcome, StoreResult
 
 app = typer.Typer(help="Triage a distributor's shared inboxes.", no_args_is_help=True)
@@ -136,6 +143,21 @@ def _progress() -> Progress:
         TimeRemainingColumn(),
         console=err,
     )
+
+
+@app.command()
+def link(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Parse, classify and link one .eml file; print the Odoo links as JSON."""
+    settings = get_settings()
+    if settings.odoo is None:
+        raise TriageError("Odoo is not configured: set TRIAGE_ODOO (url, database, login, api_key)")
+    linker = build_linker(settings)
+    assert linker is not None
+    message = parse_message(
+        file.read_bytes(), position=str(file), options=settings.parse, patterns=settings.entities
+    )
+    signal = build_cascade(settings).classify(message)
+    typer.echo(linker.link(message, signal).model_dump_json(indent=2))
 
 
 @app.command()

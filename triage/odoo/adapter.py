@@ -44,6 +44,7 @@ def translate(exc: Exception) -> OdooError:
             return OdooAccessDenied(str(exc), "odoo.exceptions.AccessDenied")
         return _BY_NAME.get(name, OdooError)(str(exc), name)
     if isinstance(exc, urllib.error.HTTPError):
+        exc.close()  # it holds the response and its socket
         return OdooUnavailable(f"HTTP {exc.code} from Odoo")
     return OdooUnavailable(f"Odoo unreachable: {type(exc).__name__}: {exc}")
 

@@ -1,0 +1,62 @@
+"""POST /v1/messages (parse, store, classify, link) and GET /v1/messages/{id}."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import require_api_key
+from api.errors import ApiError
+from models import LinkResult, Message, Signal
+from triage.runtime import Runtime
+
+router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
+
+
+class MessageView(BaseModel):
+    """A stored message with its current signal and links."""
+
+    message: Message
+    signal: Signal | None
+    links: LinkResult | None
+    outcome: str = "stored"
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _view(runtime: Runtime, message_id: str, outcome: str = "stored") -> Response:
+    message = runtime.store.get(message_id)
+    if message is None:
+        raise ApiError(404, "not_found", f"no message {message_id}")
+    view = MessageView(
+        message=message,
+        signal=runtime.store.signal(message_id),
+        links=runtime.links.result(message_id),
+        outcome=outcome,
+    )
+    return Response(view.model_dump_json(by_alias=True), media_type="application/json")
+
+
+@router.post("/messages", response_model=MessageView, status_code=201)
+async def post_message(request: Request) -> Response:
+    """Ingest a raw RFC 822 message: parse, store once, classify, link; a duplicate is 200."""
+    if request.headers.get("content-type", "").startswith(("application/json", "multipart/")):
+        raise ApiError(415, "unsupported_media_type", "send the raw message as message/rfc822")
+    raw = await request.body()
+    runtime = _runtime(request)
+    result = await run_in_threadpool(runtime.ingestor.ingest, raw, source="api", position="http")
+    if result.message_id is None:
+        raise ApiError(422, "invalid_request", result.reason or "the body is not a mail")
+    response = _view(runtime, result.message_id, result.outcome.value)
+    response.status_code = 201 if result.outcome.value == "stored" else 200
+    return response
+
+
+@router.get("/messages/{message_id}", response_model=MessageView)
+async def get_message(request: Request, message_id: str) -> Response:
+    """The message, its signal and its Odoo links."""
+    return _view(_runtime(request), message_id)
