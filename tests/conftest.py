@@ -15,6 +15,9 @@ from sqlalchemy.engine import make_url
 
 from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
 
+# The Odoo stand-in's fixtures (odoo_server, odoo_client), for every test module.
+pytest_plugins = ["tests.integration.odoo_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "emails"
 CORPORA = ROOT.parent / "shared" / "corpora"

@@ -4,9 +4,13 @@ A test module that needs them declares this plugin (tests/integration/conftest.p
 
     pytest_plugins = ["tests.integration.odoo_fixtures"]
 
-Importing the fixtures by name works too, but ruff then reports F811 on every test taking one as
-an argument. One server is started for the session (on first use) and stopped at its end; each
-test gets it reset to fresh seed data, with an empty call log and no pending faults.
+Importing them by name works too (`from tests.integration.odoo_fixtures import odoo_server`,
+with `# noqa: F401` there and `# noqa: F811` on every test taking the fixture as an argument).
+Both ways can be mixed in one run: PYTEST_DONT_REWRITE (this module has no asserts) keeps pytest
+from warning when a module imported it by name before another declared it as a plugin.
+
+One server is started for the session (on first use) and stopped at its end; each test gets it
+reset to fresh seed data, with an empty call log and no pending faults.
 """
 
 from __future__ import annotations

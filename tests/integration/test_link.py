@@ -14,7 +14,6 @@ from api.app import create_app
 from models import IntentScore, LinkStatus, Signal
 from parsers import message_from_text
 from tests.integration.odoo_data import BOT, BOT_API_KEY, DB
-from tests.integration.odoo_fixtures import odoo_server  # noqa: F401
 from tests.integration.odoo_standin import OdooStandin
 from triage.cli import app as cli
 from triage.config import ClassifySettings, OdooSettings, Settings
@@ -39,7 +38,7 @@ def settings_for(server: OdooStandin, **extra: object) -> OdooSettings:
 
 
 @pytest.fixture
-def linker(odoo_server: OdooStandin) -> Linker:  # noqa: F811
+def linker(odoo_server: OdooStandin) -> Linker:
     built = build_linker(Settings(odoo=settings_for(odoo_server)))
     assert built is not None
     return built
@@ -128,14 +127,14 @@ def test_supplier_delay_fans_out_to_the_sale_orders_it_holds_up(linker: Linker) 
     assert all(o.salesperson for o in impacted.values())
 
 
-def test_linking_never_writes(odoo_server: OdooStandin, linker: Linker) -> None:  # noqa: F811
+def test_linking_never_writes(odoo_server: OdooStandin, linker: Linker) -> None:
     link(linker, "Where is S00042 and INV/2025/00012?", "buyer@lopez-catering.example")
     methods = {call.method for call in odoo_server.calls}
     reads = {"login", "version", "version_info", "context_get", "search_read", "read"}
     assert methods <= reads
 
 
-def test_access_error_is_clear(odoo_server: OdooStandin) -> None:  # noqa: F811
+def test_access_error_is_clear(odoo_server: OdooStandin) -> None:
     odoo_server.deny(BOT, "read", "sale.order")
     client = OdooClient(settings_for(odoo_server))
     with pytest.raises(OdooAccessError):
@@ -143,7 +142,7 @@ def test_access_error_is_clear(odoo_server: OdooStandin) -> None:  # noqa: F811
 
 
 def test_odoo_down_keeps_the_mail_and_links_later(
-    odoo_server: OdooStandin,  # noqa: F811
+    odoo_server: OdooStandin,
     tmp_path: Path,
 ) -> None:
     settings = Settings(data_dir=tmp_path, odoo=settings_for(odoo_server))
@@ -173,7 +172,7 @@ def test_lazy_client_reports_unreachable_odoo() -> None:
 
 
 def test_messages_api_parses_classifies_links_and_reads_back(
-    odoo_server: OdooStandin,  # noqa: F811
+    odoo_server: OdooStandin,
     database_url: str,
     tmp_path: Path,
     trained_model_dir: Path,
@@ -211,7 +210,7 @@ def test_messages_api_parses_classifies_links_and_reads_back(
 
 
 def test_link_command_prints_the_links(
-    odoo_server: OdooStandin,  # noqa: F811
+    odoo_server: OdooStandin,
     cli_data_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,

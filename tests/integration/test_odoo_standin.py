@@ -17,7 +17,6 @@ from tests.integration.odoo_data import AUDITOR, BOT, BOT_API_KEY, DB, SALES, SA
 from tests.integration.odoo_standin import OdooStandin
 
 pytestmark = pytest.mark.integration
-pytest_plugins = ["tests.integration.odoo_fixtures"]  # odoo_server, odoo_client
 
 RPCError = odoorpc.error.RPCError
 
