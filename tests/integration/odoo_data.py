@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DB = "northwind"
-COMPANY_DOMAIN = "northwind.example"
 ADMIN = "admin"
 SALES = "sophie.martin@northwind.example"
 PURCHASE = "piet.janssens@northwind.example"
@@ -452,11 +451,6 @@ _MODULE = {
     "ir": "base",
     "procurement": "stock",
 }
-
-
-def fields_of(model: str) -> dict[str, Field]:
-    """All fields of `model`, including the magic ones every Odoo model has."""
-    return MODELS[model].fields
 
 
 def module_of(model: str) -> str:

@@ -1,13 +1,7 @@
 """Pytest fixtures for the Odoo JSON-RPC stand-in (see odoo_standin.py).
 
-A test module that needs them declares this plugin (tests/integration/conftest.py stays as is):
-
-    pytest_plugins = ["tests.integration.odoo_fixtures"]
-
-Importing them by name works too (`from tests.integration.odoo_fixtures import odoo_server`,
-with `# noqa: F401` there and `# noqa: F811` on every test taking the fixture as an argument).
-Both ways can be mixed in one run: PYTEST_DONT_REWRITE (this module has no asserts) keeps pytest
-from warning when a module imported it by name before another declared it as a plugin.
+tests/conftest.py registers this module as a plugin, so every test can ask for the fixtures.
+PYTEST_DONT_REWRITE: the module has no asserts, and must not be rewritten when imported early.
 
 One server is started for the session (on first use) and stopped at its end; each test gets it
 reset to fresh seed data, with an empty call log and no pending faults.
