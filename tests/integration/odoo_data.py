@@ -2,7 +2,9 @@
 
 `MODELS` describes the models and fields the stand-in serves (names, types and selections as in
 Odoo 17/18 with sale_stock, purchase_stock, sale_purchase_stock, account, mail and delivery).
-`seed()` returns a fresh, independent `Dataset` on every call, so each test can start clean.
+`seed()` returns a fresh, independent `Dataset` on every call, so each test can start clean:
+the hand-written records of `_SEED` (ids below 100), which the tests' scenarios are built on,
+plus the generated bulk of a realistic distributor from odoo_data_bulk (ids from 100 up).
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.integration import odoo_data_bulk
+
 DB = "northwind"
 ADMIN = "admin"
 SALES = "sophie.martin@northwind.example"
+EXPORT_SALES = "lucas.dubois@northwind.example"  # salesperson for NL, DE, FR and LU customers
 PURCHASE = "piet.janssens@northwind.example"
 FINANCE = "fatima.elamrani@northwind.example"
 BOT = "triage-bot@northwind.example"
@@ -462,6 +467,7 @@ def module_of(model: str) -> str:
 PASSWORDS = {
     ADMIN: "admin",
     SALES: "sophie-pw",
+    EXPORT_SALES: "lucas-pw",
     PURCHASE: "piet-pw",
     FINANCE: "fatima-pw",
     BOT: "triage-bot-pw",
@@ -475,16 +481,24 @@ _USERS = [  # uid, login, partner, API keys, operations refused on every model
     (8, FINANCE, 6, (), ()),
     (9, BOT, 7, (BOT_API_KEY,), ()),
     (10, AUDITOR, 8, (), ("create", "write", "unlink")),
+    (11, EXPORT_SALES, 9, (), ()),
 ]
 
 # The records, per model: "  <id> field=value ...", typed by the schema (x2many: "4,6").
 # Lines indented by 4+ spaces continue the record above. {in14} / {in21}: today + 14 / 21 days.
+# S00048 (Hotel Belvedere, due 2025-03-25) waits on P00017 too: P00017 feeds three sale orders
+# of two customers, and a new ETA of 2025-03-20 puts S00042 and S00045 at risk, not S00048.
 _SEED = """
 res.country
   1 name=Belgium code=BE
   2 name=Spain code=ES
   3 name=Netherlands code=NL
   4 name=Sweden code=SE
+  5 name=France code=FR
+  6 name=Germany code=DE
+  7 name=Italy code=IT
+  8 name=Luxembourg code=LU
+  9 name=Portugal code=PT
 res.currency
   1 name=EUR symbol=€
 res.partner
@@ -497,6 +511,7 @@ res.partner
   6  name="Fatima El Amrani" parent_id=1 email=fatima.elamrani@northwind.example
   7  name="Triage Bot" parent_id=1 email=triage-bot@northwind.example
   8  name="Ingrid Auditor" parent_id=1 email=auditor@northwind.example
+  9  name="Lucas Dubois" parent_id=1 email=lucas.dubois@northwind.example
   10 name="Lopez Catering S.L." is_company=True email=info@lopez-catering.example ref=C-1001
        customer_rank=5 vat=ESB12345678 phone="+34 961 234 567" city=Valencia country_id=2
        user_id=6
@@ -538,6 +553,7 @@ delivery.carrier
   1 name="UPS Standard"
   2 name="DHL Express"
   3 name="PostNL Parcel"
+  4 name="Northwind Van"
 sale.order
   7  name=S00042 user_id=6 partner_id=10 partner_invoice_id=12 partner_shipping_id=19 state=sale
        client_order_ref=4500012345 date_order="2025-02-20 09:12:00" procurement_group_id=1
@@ -558,6 +574,10 @@ sale.order
        amount_tax=64.51 amount_total=371.71
   12 name=S00047 user_id=6 partner_id=13 state=cancel client_order_ref=PO-VD-2240
        date_order="2025-02-11 16:20:00" amount_untaxed=510.0 amount_tax=107.1 amount_total=617.1
+  13 name=S00048 user_id=6 partner_id=15 partner_invoice_id=15 partner_shipping_id=15 state=sale
+       client_order_ref=HB-7802 date_order="2025-02-25 10:20:00" procurement_group_id=4
+       commitment_date="2025-03-25 07:00:00" invoice_status=no amount_untaxed=345.0
+       amount_tax=72.45 amount_total=417.45
 sale.order.line
   11 order_id=7 product_id=1 product_uom_qty=20 price_unit=42.5
   12 order_id=7 product_id=2 product_uom_qty=50 price_unit=12.9 qty_invoiced=50 sequence=20
@@ -569,8 +589,10 @@ sale.order.line
   16 order_id=11 product_id=4 product_uom_qty=48 price_unit=6.4 qty_delivered=48
        qty_invoiced=48
   19 order_id=12 product_id=1 product_uom_qty=12 price_unit=42.5
+  20 order_id=13 product_id=1 product_uom_qty=6 price_unit=42.5
+  21 order_id=13 product_id=3 product_uom_qty=5 price_unit=18.0 sequence=20
 purchase.order
-  3 name=P00017 user_id=7 partner_id=20 partner_ref=IB-SO-88123 origin="S00042, S00045"
+  3 name=P00017 user_id=7 partner_id=20 partner_ref=IB-SO-88123 origin="S00042, S00045, S00048"
       state=purchase date_order="2025-02-20 10:00:00" date_approve="2025-02-20 10:05:00"
       date_planned="2025-03-10 09:00:00" receipt_status=pending amount_total=1125.3
   4 name=P00018 user_id=7 partner_id=22 partner_ref=NPG-4471 origin=S00042 state=purchase
@@ -593,6 +615,7 @@ procurement.group
   1 name=S00042 sale_id=7 partner_id=19
   2 name=S00045 sale_id=10 partner_id=15
   3 name=S00046 sale_id=11 partner_id=10
+  4 name=S00048 sale_id=13 partner_id=15
 stock.picking
   1 name=WH/IN/00002 picking_type_id=1 partner_id=22 origin=P00018 purchase_id=4 state=done
       scheduled_date="2025-02-27 10:00:00" date_done="2025-02-26 15:20:00"
@@ -608,6 +631,9 @@ stock.picking
       state=waiting scheduled_date="2025-03-17 07:00:00" date_deadline="2025-03-18 07:00:00"
   6 name=WH/IN/00004 picking_type_id=1 partner_id=20 origin=P00020 purchase_id=6
       state=assigned scheduled_date="{in21} 09:00:00"
+  7 name=WH/OUT/00007 picking_type_id=2 partner_id=15 origin=S00048 sale_id=13 group_id=4
+      state=waiting scheduled_date="2025-03-24 07:00:00" date_deadline="2025-03-25 07:00:00"
+      carrier_id=4
 stock.move
   1 picking_id=1 product_id=2 product_uom_qty=50 quantity=50 state=done origin=P00018
       purchase_line_id=6 move_dest_ids=5
@@ -625,6 +651,10 @@ stock.move
       sale_line_id=15 created_purchase_line_id=8
   8 picking_id=6 product_id=4 product_uom_qty=24 state=assigned origin=P00020
       purchase_line_id=8 move_dest_ids=7
+  9 picking_id=7 product_id=1 product_uom_qty=6 state=waiting origin=S00048 group_id=4
+      sale_line_id=20 created_purchase_line_id=5
+  10 picking_id=7 product_id=3 product_uom_qty=5 state=assigned origin=S00048 group_id=4
+      sale_line_id=21
 account.move
   21 name=INV/2025/00009 move_type=out_invoice partner_id=10 invoice_origin=S00046
        state=posted payment_state=paid date=2025-02-06 invoice_date=2025-02-06
@@ -683,6 +713,11 @@ _XMLIDS = {
     "base.es": ("res.country", 2),
     "base.nl": ("res.country", 3),
     "base.se": ("res.country", 4),
+    "base.fr": ("res.country", 5),
+    "base.de": ("res.country", 6),
+    "base.it": ("res.country", 7),
+    "base.lu": ("res.country", 8),
+    "base.pt": ("res.country", 9),
     "stock.warehouse0": ("stock.warehouse", 1),
     "stock.picking_type_in": ("stock.picking.type", 1),
     "stock.picking_type_out": ("stock.picking.type", 2),
@@ -757,6 +792,7 @@ def seed(today: dt.date | None = None) -> Dataset:
     today = today or dt.date.today()
     days = {f"in{n}": today + dt.timedelta(days=n) for n in (14, 21)}
     tables = _records(_SEED.format(**days))
+    odoo_data_bulk.add(tables, today)
     tables["res.users"] = {
         uid: {"login": login, "partner_id": partner, "active": uid != 1, "tz": "Europe/Brussels"}
         for uid, login, partner, _, _ in _USERS
@@ -772,5 +808,21 @@ def seed(today: dt.date | None = None) -> Dataset:
         }
         for uid, login, _, keys, denied in _USERS
     }
-    sequences = {"sale.order": 48, "purchase.order": 21, "WH/IN/": 5, "WH/OUT/": 7, "WH/INT/": 1}
-    return Dataset(tables=tables, users=users, sequences=sequences)
+    return Dataset(tables=tables, users=users, sequences=_sequences(tables))
+
+
+def _sequences(tables: dict[str, dict[int, dict[str, Any]]]) -> dict[str, int]:
+    """The next number of each sequence: one past the highest name in the data."""
+    named = {
+        "sale.order": ("sale.order", "S"),
+        "purchase.order": ("purchase.order", "P"),
+        "WH/IN/": ("stock.picking", "WH/IN/"),
+        "WH/OUT/": ("stock.picking", "WH/OUT/"),
+        "WH/INT/": ("stock.picking", "WH/INT/"),
+    }
+    sequences = {}
+    for key, (model, prefix) in named.items():
+        names = (str(row.get("name") or "") for row in tables[model].values())
+        numbers = [n[len(prefix) :] for n in names if n.startswith(prefix)]
+        sequences[key] = max((int(n) for n in numbers if n.isdigit()), default=0) + 1
+    return sequences

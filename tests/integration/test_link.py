@@ -119,10 +119,12 @@ def test_supplier_delay_fans_out_to_the_sale_orders_it_holds_up(linker: Linker) 
     assert result.role == "supplier"  # type: ignore[attr-defined]
     assert linked(result) == [("purchase.order", "P00017 (IB-SO-88123)")]  # Odoo 17 display
     impacted = {o.name: o for o in result.impacted}  # type: ignore[attr-defined]
-    assert set(impacted) == {"S00042", "S00045"}
+    assert set(impacted) == {"S00042", "S00045", "S00048"}  # three orders, two customers
+    assert len({o.customer for o in impacted.values()}) == 2
     assert impacted["S00042"].commitment_date == date(2025, 3, 14)
     assert impacted["S00042"].customer == "Lopez Catering S.L."
     assert impacted["S00042"].at_risk is True and impacted["S00045"].at_risk is True
+    assert impacted["S00048"].at_risk is False  # committed for 2025-03-25
     assert all(o.new_eta == date(2025, 3, 20) for o in impacted.values())
     assert all(o.salesperson for o in impacted.values())
 
