@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from triage.classify.cascade import Cascade
 from triage.classify.classical import MODEL_FILE, ClassicalModel, model_text
@@ -18,7 +19,7 @@ from triage.classify.training import FEEDBACK, Example
 from triage.config import Settings
 from triage.ingest.pipeline import Ingestor
 from triage.link.linker import Linker
-from triage.odoo.adapter import LazyOdooClient
+from triage.odoo.adapter import OdooClient
 from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
 from triage.store.actions import ActionStore
 from triage.store.apikeys import ApiKeyStore
@@ -75,7 +76,7 @@ def build_linker(settings: Settings) -> Linker | None:
     if settings.odoo is None:
         return None
     free_mail = frozenset(d.lower() for d in settings.odoo.free_mail_domains)
-    return Linker(LazyOdooClient(settings.odoo), free_mail)
+    return Linker(OdooClient(settings.odoo), free_mail)
 
 
 def build_cascade(settings: Settings) -> Cascade:
@@ -109,7 +110,7 @@ def load_model(folder: Path) -> ClassicalModel | None:
 
 def describe(settings: Settings) -> str:
     """One line saying what the service runs on."""
-    url = make_engine(settings.sqlalchemy_url).url.render_as_string(hide_password=True)
+    url = make_url(settings.sqlalchemy_url).render_as_string(hide_password=True)
     model = "present" if (settings.model_dir / MODEL_FILE).is_file() else "missing"
     folders = sum(len(m.folders) for m in settings.mailboxes)
     imap = f"{folders} folder(s)" if folders else "off"

@@ -19,7 +19,7 @@ from triage.cli import app as cli
 from triage.config import ClassifySettings, OdooSettings, Settings
 from triage.errors import OdooAccessError, OdooUnavailable
 from triage.link.linker import Linker
-from triage.odoo.adapter import LazyOdooClient, OdooClient
+from triage.odoo.adapter import OdooClient
 from triage.runtime import build_linker, opened_runtime
 
 pytestmark = pytest.mark.integration
@@ -165,12 +165,12 @@ def test_odoo_down_keeps_the_mail_and_links_later(
         assert runtime.links.pending() == []
 
 
-def test_lazy_client_reports_unreachable_odoo() -> None:
+def test_client_reports_unreachable_odoo() -> None:
     settings = OdooSettings(
         url="http://127.0.0.1:9", database="x", login="x", api_key="x", timeout_seconds=2
     )
     with pytest.raises(OdooUnavailable):
-        LazyOdooClient(settings).search_read("res.partner", [], ["id"])
+        OdooClient(settings).search_read("res.partner", [], ["id"])
 
 
 def test_messages_api_parses_classifies_links_and_reads_back(

@@ -50,11 +50,18 @@ def translate(exc: Exception) -> OdooError:
 
 
 class OdooClient:
-    """A logged-in JSON-RPC connection; read methods for the linker, writes for executors."""
+    """A JSON-RPC connection that logs in on first use and again after Odoo was unreachable,
+    so a service can start (and keep its mail) while Odoo is down."""
 
     def __init__(self, settings: OdooSettings) -> None:
         self._settings = settings
-        self._odoo = self._call(self._login)
+        self._connection: odoorpc.ODOO | None = None
+
+    @property
+    def _odoo(self) -> odoorpc.ODOO:
+        if self._connection is None:
+            self._connection = self._login()
+        return self._connection
 
     def _login(self) -> odoorpc.ODOO:
         parts = urlsplit(self._settings.url)
@@ -97,12 +104,14 @@ class OdooClient:
         """Any model method (for action executors)."""
         return self._call(lambda: self._odoo.execute_kw(model, method, args, kwargs))
 
-    @staticmethod
-    def _call(action: Callable[[], _T]) -> _T:
+    def _call(self, action: Callable[[], _T]) -> _T:
         try:
             return _with_one_retry(action)
         except (RPCError, urllib.error.HTTPError, *_NETWORK) as exc:
-            raise translate(exc) from exc
+            error = translate(exc)
+            if isinstance(error, OdooUnavailable | OdooAccessDenied):
+                self._connection = None  # log in again next time
+            raise error from exc
 
 
 def _transient(exc: BaseException) -> bool:
@@ -118,36 +127,3 @@ def _transient(exc: BaseException) -> bool:
 )
 def _with_one_retry(action: Callable[[], _T]) -> _T:
     return action()
-
-
-class LazyOdooClient:
-    """Connects on first use and again after Odoo was unreachable, so a service can start
-    (and keep its mail) while Odoo is down."""
-
-    def __init__(self, settings: OdooSettings) -> None:
-        self._settings = settings
-        self._client: OdooClient | None = None
-
-    def search_read(
-        self,
-        model: str,
-        domain: list[Any],
-        fields: list[str],
-        limit: int | None = None,
-        order: str | None = None,
-    ) -> list[dict[str, Any]]:
-        """Records matching `domain`, with `fields`."""
-        return self._use(lambda c: c.search_read(model, domain, fields, limit, order))
-
-    def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
-        """Records by id."""
-        return self._use(lambda c: c.read(model, ids, fields))
-
-    def _use(self, action: Callable[[OdooClient], _T]) -> _T:
-        try:
-            if self._client is None:
-                self._client = OdooClient(self._settings)
-            return action(self._client)
-        except OdooUnavailable:
-            self._client = None
-            raise
