@@ -50,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.metrics = metrics = Metrics()
+    if runtime.llm is not None:
+        metrics.watch_llm(runtime.llm.service)
     errors.install(app)
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])

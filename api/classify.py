@@ -57,6 +57,13 @@ def _classify(request: Request, messages: list[Message]) -> list[Signal]:
     return signals
 
 
+async def _classify_one(request: Request, message: Message) -> Signal:
+    """Inline when it is CPU work only; in a worker thread when the LLM may be called."""
+    if _runtime(request).llm is None:
+        return _classify(request, [message])[0]
+    return (await run_in_threadpool(_classify, request, [message]))[0]
+
+
 def _json(model: BaseModel) -> Response:
     # Serialised by pydantic directly: the model is already validated, and FastAPI's
     # response_model pass would validate it a second time on every request.
@@ -74,12 +81,13 @@ def _message(request: Request, item: ClassifyRequest) -> Message:
     )
 
 
-# The handlers are async on purpose: classification is short CPU work, and running it on
-# the event loop avoids a thread hand-off per request (the GIL gives threads nothing here).
+# The handlers are async on purpose: without an LLM classification is short CPU work, and
+# running it on the event loop avoids a thread hand-off per request (the GIL gives threads
+# nothing here). With an LLM configured a call may wait on the network: a worker thread.
 @router.post("/classify", response_model=Signal)
 async def classify(request: Request, item: ClassifyRequest) -> Response:
     """Classify one text."""
-    return _json(_classify(request, [_message(request, item)])[0])
+    return _json(await _classify_one(request, _message(request, item)))
 
 
 @router.post("/classify/batch", response_model=BatchResponse)
@@ -110,7 +118,7 @@ async def classify_eml(request: Request) -> Response:
     )
     if message.has_defect(DefectCode.NOT_MAIL):
         raise ApiError(422, "invalid_request", "the body is not an RFC 822 message")
-    return _json(_classify(request, [message])[0])
+    return _json(await _classify_one(request, message))
 
 
 @router.get("/taxonomy", response_model=Taxonomy)

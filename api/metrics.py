@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models import Signal
+from triage.llm.service import LlmService
 from triage.store.mailboxes import FolderHealth
+
+_BREAKER_STATES = ("closed", "half-open", "open")
 
 
 @dataclass
@@ -65,9 +71,52 @@ class Metrics:
             if signal.needs_review:
                 self.review.inc()
 
+    def watch_llm(self, service: LlmService) -> None:
+        """Expose the LLM service's calls, tokens, cache hits, fallbacks and breaker state."""
+        self.registry.register(LlmCollector(service))
+
     def render(self) -> bytes:
         """The text exposition format."""
         return generate_latest(self.registry)
+
+
+class LlmCollector(Collector):
+    """Reads the LLM service's in-process counters at scrape time."""
+
+    def __init__(self, service: LlmService) -> None:
+        self.service = service
+
+    def collect(self) -> Iterator[Metric]:
+        """The LLM metric families."""
+        stats = self.service.stats
+        with stats.lock:
+            calls = CounterMetricFamily(
+                "triage_llm_calls", "LLM calls by task and outcome", labels=["task", "outcome"]
+            )
+            for (task, outcome), n in sorted(stats.calls.items()):
+                calls.add_metric([task, outcome], n)
+            tokens = CounterMetricFamily("triage_llm_tokens", "LLM tokens used", labels=["kind"])
+            for kind in ("input", "output"):
+                tokens.add_metric([kind], stats.tokens[kind])
+            hits = CounterMetricFamily(
+                "triage_llm_cache_hits", "Answers served from the cache", labels=["task"]
+            )
+            for task, n in sorted(stats.cache_hits.items()):
+                hits.add_metric([task], n)
+            fallbacks = CounterMetricFamily(
+                "triage_llm_fallbacks",
+                "LLM failures answered by rules and model",
+                labels=["reason"],
+            )
+            for reason, n in sorted(stats.fallbacks.items()):
+                fallbacks.add_metric([reason], n)
+        breaker = GaugeMetricFamily(
+            "triage_llm_breaker_state", "1 for the breaker's current state", labels=["state"]
+        )
+        current = self.service.breaker_state
+        for state in _BREAKER_STATES:
+            breaker.add_metric([state], 1.0 if state == current else 0.0)
+        yield from (calls, tokens, hits, fallbacks, breaker)
 
 
 class MetricsMiddleware:

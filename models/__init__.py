@@ -17,6 +17,7 @@ from models.signal import (
     Sentiment,
     Signal,
     Stage,
+    LlmCall,
     StageResult,
     Urgency,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "Sentiment",
     "Signal",
     "Stage",
+    "LlmCall",
     "StageResult",
     "Taxonomy",
     "TextField",

@@ -24,6 +24,8 @@ class EntityKind(StrEnum):
     ETA = "eta"
     AMOUNT = "amount"
     PRODUCT_CODE = "product_code"
+    PRODUCT_NAME = "product_name"
+    QUANTITY = "quantity"
 
 
 class TextField(StrEnum):

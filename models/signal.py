@@ -73,6 +73,18 @@ class IntentScore(BaseModel):
     entities: list[Entity] = Field(default_factory=list)
 
 
+class LlmCall(BaseModel):
+    """What one LLM call cost and which model and prompt answered."""
+
+    model: str
+    prompt_version: str
+    tokens_in: int = Field(default=0, ge=0)
+    tokens_out: int = Field(default=0, ge=0)
+    latency_ms: float = Field(default=0.0, ge=0.0)
+    cached: bool = False
+    raw_output: str = Field(default="", description="The model's text, kept when it was unusable")
+
+
 class StageResult(BaseModel):
     """What one stage of the cascade answered, or why it did not."""
 
@@ -80,8 +92,15 @@ class StageResult(BaseModel):
     intents: list[IntentScore] = Field(default_factory=list)
     certain: bool = False
     skipped: bool = False
+    failed: bool = Field(default=False, description="The stage was asked and did not answer")
     reason: str = Field(default="", description="Rule that fired, threshold missed, or error")
     version: str = ""
+    llm: LlmCall | None = None
+    urgency: Urgency | None = None
+    sentiment: Sentiment | None = None
+    language: str | None = None
+    summary: str = ""
+    entities: list[Entity] = Field(default_factory=list, description="Entities this stage added")
 
 
 class Signal(BaseModel):
@@ -97,6 +116,8 @@ class Signal(BaseModel):
     summary: str = ""
     entities: list[Entity] = Field(default_factory=list)
     decided_by: Stage = Stage.RULES
+    fallback: bool = Field(default=False, description="The LLM was wanted but failed")
+    fallback_reason: str = ""
     stages: list[StageResult] = Field(default_factory=list)
     high_risk: bool = False
     needs_review: bool = False

@@ -94,6 +94,40 @@ class OdooSettings(BaseModel):
     )
 
 
+class LlmTriggers(BaseModel):
+    """When a message goes to the LLM (the rules and a sure classical answer come first)."""
+
+    below_threshold: bool = Field(default=True, description="The classical model is unsure")
+    long_chars: int = Field(default=3000, ge=0, description="Text at least this long; 0: off")
+    languages: list[str] = Field(
+        default_factory=lambda: ["en"], description="Mail in any other language goes to the LLM"
+    )
+    supplier: bool = Field(default=True, description="Mail from a known supplier")
+    references: int = Field(default=2, ge=0, description="At least this many references; 0: off")
+
+
+class LlmSettings(BaseModel):
+    """How the LLM is called; TRIAGE_LLM_BASE_URL, _MODEL and _API_KEY turn it on."""
+
+    draft_model: str | None = Field(default=None, description="Model for drafting; default: model")
+    deadline_seconds: float = Field(default=20.0, gt=0, description="Per call, retries included")
+    max_retries: int = Field(default=2, ge=0, le=5)
+    concurrency: int = Field(default=4, ge=1, le=64)
+    breaker_failures: int = Field(default=5, ge=1)
+    breaker_reset_seconds: float = Field(default=60.0, gt=0)
+    daily_token_budget: int | None = Field(default=None, ge=1, description="None: unlimited")
+    message_token_ceiling: int | None = Field(default=None, ge=1)
+    max_output_tokens: int = Field(default=800, ge=16)
+    structured_output: Literal["auto", "json_schema", "function_calling", "json"] = "auto"
+    cache: bool = True
+    draft_temperature: float = Field(default=0.3, ge=0.0, le=2.0)
+    extract_intents: list[str] = Field(
+        default_factory=lambda: ["supplier_delay", "supplier_confirmation", "order_change"],
+        description="Intents whose mail also gets the `extract` prompt",
+    )
+    run_when: LlmTriggers = LlmTriggers()
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment."""
 
@@ -115,6 +149,10 @@ class Settings(BaseSettings):
     classify: ClassifySettings = ClassifySettings()
     mailboxes: list[MailboxSettings] = Field(default_factory=list)
     odoo: OdooSettings | None = None
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible /v1 URL")
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = None
+    llm: LlmSettings = LlmSettings()
     log_level: str = "INFO"
 
     @classmethod

@@ -7,6 +7,9 @@
         ├── StoreError          the database refused or is unreachable
         ├── IngestError         a source (file, folder) could not be read
         ├── MailboxError        an IMAP server refused, failed or went away
+        ├── LlmError            the LLM stage did not give a usable answer
+        │   ├── LlmUnavailable      timeout, connection, 429, 5xx, breaker open, budget
+        │   └── LlmBadOutput        the answer did not validate (raw text kept)
         └── OdooError           Odoo answered with an error or not at all
             ├── OdooUnavailable     network failure, timeout, HTTP error, not JSON
             ├── OdooAccessDenied    wrong database, login or API key
@@ -113,3 +116,32 @@ class OdooMissingError(OdooError):
     """The record does not exist (any more)."""
 
     code = "odoo_missing_error"
+
+
+class LlmError(TriageRuntimeError):
+    """The LLM did not give a usable answer; `reason` is a short machine-readable cause."""
+
+    status_code = 503
+    code = "llm_error"
+    retry_after: float | None = None
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class LlmUnavailable(LlmError):
+    """No answer: timeout, connection error, rate limit, server error, breaker open, budget."""
+
+    code = "llm_unavailable"
+
+
+class LlmBadOutput(LlmError):
+    """An answer that does not validate against the task's schema; the raw text is kept."""
+
+    status_code = 502
+    code = "llm_bad_output"
+
+    def __init__(self, message: str, raw: str) -> None:
+        super().__init__(message, "bad_output")
+        self.raw = raw

@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from triage.classify.cascade import Cascade
+from models import Message, Signal
+from triage.classify.cascade import Cascade, LlmStage
 from triage.classify.classical import MODEL_FILE, ClassicalModel, model_text
 from triage.classify.files import load_taxonomy
 from triage.classify.rules import load_rules
@@ -19,6 +20,8 @@ from triage.classify.training import FEEDBACK, Example
 from triage.config import Settings
 from triage.ingest.pipeline import Ingestor
 from triage.link.linker import Linker
+from triage.llm.build import build_llm
+from triage.llm.stage import LlmTasks
 from triage.odoo.adapter import OdooClient
 from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
 from triage.store.actions import ActionStore
@@ -42,6 +45,7 @@ class Runtime:
     links: LinkStore
     ingestor: Ingestor
     cascade: Cascade
+    llm: LlmTasks | None = None
 
 
 def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
@@ -51,14 +55,17 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         upgrade(engine)
     sessions = make_sessionmaker(engine)
     store = MessageStore(sessions)
-    cascade = build_cascade(settings)
+    llm = build_llm(settings, sessions)
+    cascade = build_cascade(settings, llm)
     links = LinkStore(sessions)
     ingestor = Ingestor(
         store, settings.parse, settings.entities, cascade, build_linker(settings), links
     )
     mailbox_state = MailboxStateStore(sessions)
     keys, actions = ApiKeyStore(sessions), ActionStore(sessions)
-    return Runtime(settings, engine, store, keys, mailbox_state, actions, links, ingestor, cascade)
+    return Runtime(
+        settings, engine, store, keys, mailbox_state, actions, links, ingestor, cascade, llm
+    )
 
 
 @contextmanager
@@ -79,12 +86,28 @@ def build_linker(settings: Settings) -> Linker | None:
     return Linker(OdooClient(settings.odoo), free_mail)
 
 
-def build_cascade(settings: Settings) -> Cascade:
-    """The cascade from the configured taxonomy, rules and model (the model may be missing)."""
+def build_cascade(settings: Settings, llm: LlmStage | None = None) -> Cascade:
+    """The cascade from the configured taxonomy, rules, model (may be missing) and LLM."""
     taxonomy = load_taxonomy(settings.classify.taxonomy)
     rules = load_rules(settings.classify.rules)
     classical = load_model(settings.model_dir)
-    return Cascade(taxonomy, rules, classical)
+    return Cascade(
+        taxonomy,
+        rules,
+        classical,
+        llm,
+        triggers=settings.llm.run_when,
+        extract_intents=frozenset(settings.llm.extract_intents),
+        concurrency=settings.llm.concurrency,
+    )
+
+
+def classify_once(settings: Settings, message: Message) -> Signal:
+    """One signal for the CLI: the database is opened only when the LLM needs it."""
+    if not settings.llm_base_url:
+        return build_cascade(settings).classify(message)
+    with opened_runtime(settings) as runtime:
+        return runtime.cascade.classify(message)
 
 
 def feedback_examples(settings: Settings) -> list[Example]:
@@ -115,6 +138,8 @@ def describe(settings: Settings) -> str:
     folders = sum(len(m.folders) for m in settings.mailboxes)
     imap = f"{folders} folder(s)" if folders else "off"
     odoo = settings.odoo.url if settings.odoo else "off"
+    llm = f"{settings.llm_model} at {settings.llm_base_url}" if settings.llm_base_url else "off"
     return (
-        f"database {url}; rules and classical model ({model}); LLM: off; Odoo: {odoo}; IMAP: {imap}"
+        f"database {url}; rules and classical model ({model}); LLM: {llm}; Odoo: {odoo}; "
+        f"IMAP: {imap}"
     )

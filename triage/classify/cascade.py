@@ -6,6 +6,7 @@ Pure functions of (message, models, configuration): nothing global.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 import numpy as np
@@ -20,22 +21,32 @@ from models import (
     Stage,
     StageResult,
     Taxonomy,
+    Urgency,
 )
 from triage.classify.classical import ClassicalModel, model_text
 from triage.classify.rules import Role, RuleSet, RulesOutcome
 from triage.classify.sentiment import assess_sentiment
 from triage.classify.summary import summarize
+from triage.classify.triggers import llm_trigger
 from triage.classify.urgency import assess_urgency
+from triage.config import LlmTriggers
 
 SECONDARY_MIN = 0.25
 _CONTEXT_KINDS = frozenset({EntityKind.DATE, EntityKind.ETA, EntityKind.AMOUNT})
 
 
-class LlmStage(Protocol):
-    """The port the LLM stage plugs into (a later issue provides the adapter)."""
+_URGENCY_ORDER = list(Urgency)
 
-    def classify(self, message: Message, taxonomy: Taxonomy) -> StageResult:
-        """Classify one message; failures come back as a StageResult with a reason."""
+
+class LlmStage(Protocol):
+    """The port the LLM stage plugs into (triage.llm.stage.LlmTasks is the adapter)."""
+
+    def classify(self, message: Message, taxonomy: Taxonomy, role: str = "") -> StageResult:
+        """Classify one message; failures come back as a failed StageResult with a reason."""
+        ...
+
+    def extract(self, message: Message) -> StageResult:
+        """Entities the patterns missed; failures come back as a failed StageResult."""
         ...
 
 
@@ -48,11 +59,18 @@ class Cascade:
         rules: RuleSet,
         classical: ClassicalModel | None,
         llm: LlmStage | None = None,
+        *,
+        triggers: LlmTriggers | None = None,
+        extract_intents: frozenset[str] = frozenset(),
+        concurrency: int = 4,
     ) -> None:
         self.taxonomy = taxonomy
         self.rules = rules.check(taxonomy)
         self.classical = classical
         self.llm = llm
+        self.triggers = triggers or LlmTriggers()
+        self.extract_intents = extract_intents
+        self.concurrency = concurrency
 
     def classify(self, message: Message) -> Signal:
         """The signal for one message."""
@@ -67,10 +85,14 @@ class Cascade:
             index: self._classical_result(row, outcomes[index].role)
             for index, row in zip(pending, probabilities, strict=True)
         }
-        return [
-            self._signal(message, outcome, classical.get(i))
-            for i, (message, outcome) in enumerate(zip(messages, outcomes, strict=True))
+        jobs = [
+            (m, o, classical.get(i))
+            for i, (m, o) in enumerate(zip(messages, outcomes, strict=True))
         ]
+        if self.llm is None or len(jobs) < 2:
+            return [self._signal(*job) for job in jobs]
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="llm") as pool:
+            return list(pool.map(lambda job: self._signal(*job), jobs))
 
     def _probabilities(self, messages: list[Message]) -> np.ndarray:
         if self.classical is None or not messages:
@@ -106,64 +128,100 @@ class Cascade:
         self, message: Message, rules: RulesOutcome, classical: StageResult | None
     ) -> Signal:
         stages = [rules.result] + ([classical] if classical else [])
-        decided_by, primary, review, llm = self._decide(message, rules.result, classical)
+        decided_by, primary, review, llm = self._decide(message, rules, classical)
         stages += [llm] if llm else []
         intents = _merge(primary, stages)
+        if self.llm is not None and intents[0].intent in self.extract_intents:
+            stages.append(self.llm.extract(message))
         high_risk = [i.intent for i in intents if self._is_high_risk(i.intent)]
         if high_risk and not review:
             review = f"{high_risk[0]} is high risk: always reviewed"
+        answer = llm if decided_by is Stage.LLM else None
         urgency, urgency_reasons = assess_urgency(message, intents[0].intent)
+        if answer and answer.urgency and _rank(answer.urgency) > _rank(urgency):
+            urgency, urgency_reasons = answer.urgency, [*urgency_reasons, f"LLM: {answer.urgency}"]
         sentiment, sentiment_score = assess_sentiment(message.text, message.language)
+        entities = [*message.entities, *(e for s in stages for e in s.entities)]
         return Signal(
             message_id=message.id,
-            intents=_with_entities(intents, message.entities),
+            intents=_with_entities(intents, entities),
             urgency=urgency,
             urgency_reasons=urgency_reasons,
-            sentiment=sentiment,
+            sentiment=(answer.sentiment if answer and answer.sentiment else sentiment),
             sentiment_score=sentiment_score,
             language=message.language,
-            summary=summarize(message),
-            entities=message.entities,
+            summary=(answer.summary if answer and answer.summary else summarize(message)),
+            entities=entities,
             decided_by=decided_by,
+            fallback=bool(llm and llm.failed),
+            fallback_reason=llm.reason if llm and llm.failed else "",
             stages=stages,
             high_risk=bool(high_risk),
             needs_review=bool(review),
             review_reason=review,
-            model_version=self._versions(),
+            model_version=self._versions(stages),
             data_hash=self.classical.metadata.data_hash if self.classical else "",
         )
 
     def _decide(
         self,
         message: Message,
-        rules: StageResult,
+        outcome: RulesOutcome,
         classical: StageResult | None,
     ) -> tuple[Stage, list[IntentScore], str, StageResult | None]:
         """Who decides, the primary intent, why a person must look, and the LLM's answer."""
+        rules = outcome.result
         if rules.certain:
             return Stage.RULES, rules.intents[:1], "", None
         if not (message.subject.strip() or message.text.strip()):
             return Stage.RULES, [IntentScore(intent="other", confidence=0.0)], "empty message", None
-        if classical is not None and classical.certain:
-            return Stage.CLASSICAL, classical.intents[:1], "", None
-        llm = self._llm_result(message)
+        sure = classical.intents[:1] if classical is not None and classical.certain else []
+        trigger = llm_trigger(message, outcome.role, classical, self.triggers) if self.llm else ""
+        if sure and not trigger:
+            return Stage.CLASSICAL, sure, "", None
+        llm = self._llm_result(message, outcome.role, trigger)
+        if llm is not None and not (llm.failed or llm.skipped) and llm.intents:
+            return Stage.LLM, llm.intents[:1], _disagreement(llm, classical), llm
+        if sure:
+            return Stage.CLASSICAL, sure, "", llm
         if classical is not None and classical.intents:
             return Stage.CLASSICAL, classical.intents[:1], f"unsure: {classical.reason}", llm
         fallback = rules.intents[:1] or [IntentScore(intent="other", confidence=0.0)]
         return Stage.RULES, fallback, "no classical answer: nothing confident", llm
 
-    def _llm_result(self, message: Message) -> StageResult:
+    def _llm_result(self, message: Message, role: Role | None, trigger: str) -> StageResult | None:
         if self.llm is None:
             return StageResult(stage=Stage.LLM, skipped=True, reason="no LLM configured")
-        return self.llm.classify(message, self.taxonomy)
+        if not trigger:
+            return None
+        result = self.llm.classify(message, self.taxonomy, role.value if role else "")
+        return result.model_copy(update={"reason": f"{trigger}; {result.reason}"})
 
     def _is_high_risk(self, intent: str) -> bool:
         definition = self.taxonomy.get(intent)
         return bool(definition and definition.high_risk)
 
-    def _versions(self) -> str:
+    def _versions(self, stages: list[StageResult]) -> str:
         classical = self.classical.version if self.classical else "none"
-        return f"rules:{self.rules.version};classical:{classical}"
+        llm = [f";llm:{s.llm.model}@{s.llm.prompt_version}" for s in stages if s.llm]
+        return f"rules:{self.rules.version};classical:{classical}" + "".join(llm)
+
+
+def _disagreement(llm: StageResult, classical: StageResult | None) -> str:
+    """Why a person must look when a confident classical answer says something else."""
+    if classical is None or not classical.certain or not classical.intents:
+        return ""
+    ours, theirs = llm.intents[0], classical.intents[0]
+    if ours.intent == theirs.intent:
+        return ""
+    return (
+        f"LLM says {ours.intent} ({ours.confidence:.2f}), "
+        f"classical model says {theirs.intent} ({theirs.confidence:.2f})"
+    )
+
+
+def _rank(urgency: Urgency) -> int:
+    return _URGENCY_ORDER.index(urgency)
 
 
 def _merge(primary: list[IntentScore], stages: list[StageResult]) -> list[IntentScore]:

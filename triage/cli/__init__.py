@@ -32,9 +32,9 @@ from triage.ingest.service import build_watchers, stale_folders
 from triage.ingest.sources import plan, read_mail
 from triage.runtime import (
     Runtime,
-    build_cascade,
     build_linker,
     build_runtime,
+    classify_once,
     describe,
     opened_runtime,
 )
@@ -156,7 +156,7 @@ def link(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> 
     message = parse_message(
         file.read_bytes(), position=str(file), options=settings.parse, patterns=settings.entities
     )
-    signal = build_cascade(settings).classify(message)
+    signal = classify_once(settings, message)
     typer.echo(linker.link(message, signal).model_dump_json(indent=2))
 
 

@@ -26,7 +26,7 @@ from triage.classify.training import (
     write_examples,
 )
 from triage.config import get_settings
-from triage.runtime import build_cascade, feedback_examples
+from triage.runtime import classify_once, feedback_examples
 
 HELDOUT_FILE = "heldout_bitext.csv"
 out = Console()
@@ -131,5 +131,5 @@ def classify_command(
         message = message_from_text(
             target, subject=subject, sender=sender, patterns=settings.entities
         )
-    signal = build_cascade(settings).classify(message)
+    signal = classify_once(settings, message)
     typer.echo(json.dumps(signal.model_dump(mode="json"), indent=2, ensure_ascii=False))
