@@ -1,5 +1,6 @@
 """The shared vocabulary: pydantic schemas with no I/O."""
 
+from models.draft import Draft, DraftFacts
 from models.entity import Entity, EntityKind, TextField
 from models.link import ImpactedOrder, Link, LinkResult, LinkStatus
 from models.message import (
@@ -14,16 +15,18 @@ from models.message import (
 from models.signal import (
     Intent,
     IntentScore,
+    LlmCall,
     Sentiment,
     Signal,
     Stage,
-    LlmCall,
     StageResult,
     Urgency,
 )
 from models.taxonomy import IntentDef, IntentGroup, Taxonomy
 
 __all__ = [
+    "Draft",
+    "DraftFacts",
     "Address",
     "Attachment",
     "AutoKind",

@@ -94,6 +94,7 @@ class StageResult(BaseModel):
     skipped: bool = False
     failed: bool = Field(default=False, description="The stage was asked and did not answer")
     reason: str = Field(default="", description="Rule that fired, threshold missed, or error")
+    trigger: str = Field(default="", description="Why the LLM was asked")
     version: str = ""
     llm: LlmCall | None = None
     urgency: Urgency | None = None

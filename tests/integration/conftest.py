@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.integration.llm_server import LlmServer
+
 if TYPE_CHECKING:
     from tests.integration.imap_server import Dovecot
 
@@ -54,3 +56,18 @@ def imap_folder(dovecot: Dovecot) -> Iterator[str]:
     yield folder
     dovecot.ensure_running()  # a test may have stopped the server
     dovecot.delete_folder(IMAP_USER, folder)
+
+
+@pytest.fixture(scope="session")
+def llm_session_server() -> Iterator[LlmServer]:
+    """One OpenAI-compatible loopback server for the session."""
+    with LlmServer() as server:
+        yield server
+
+
+@pytest.fixture
+def llm(llm_session_server: LlmServer) -> Iterator[LlmServer]:
+    """The loopback LLM server with an empty script, default answers and no recorded calls."""
+    llm_session_server.reset()
+    yield llm_session_server
+    llm_session_server.reset()

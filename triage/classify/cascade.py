@@ -195,7 +195,7 @@ class Cascade:
         if not trigger:
             return None
         result = self.llm.classify(message, self.taxonomy, role.value if role else "")
-        return result.model_copy(update={"reason": f"{trigger}; {result.reason}"})
+        return result.model_copy(update={"trigger": trigger})
 
     def _is_high_risk(self, intent: str) -> bool:
         definition = self.taxonomy.get(intent)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 
-import pybreaker
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.config import Settings
+from triage.llm.breaker import CircuitBreaker
 from triage.llm.client import LlmClient
 from triage.llm.service import Budget, Completer, LlmService
 from triage.llm.stage import LlmTasks
@@ -38,12 +38,7 @@ def build_llm(settings: Settings, sessions: sessionmaker[Session]) -> LlmTasks |
     clients["draft_customer_update"] = client(
         tuning.draft_model or settings.llm_model, tuning.draft_temperature
     )
-    breaker = pybreaker.CircuitBreaker(
-        fail_max=tuning.breaker_failures,
-        reset_timeout=tuning.breaker_reset_seconds,
-        throw_new_error_on_trip=False,
-        name="llm",
-    )
+    breaker = CircuitBreaker(tuning.breaker_failures, tuning.breaker_reset_seconds)
     budget = Budget(
         tuning.daily_token_budget, tuning.message_token_ceiling, tuning.max_output_tokens
     )

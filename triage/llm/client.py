@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 Mode = Literal["json_schema", "function_calling", "json"]
 _MODES: tuple[Mode, ...] = ("json_schema", "function_calling", "json")
 _TRANSIENT = frozenset({"timeout", "connection", "rate_limited", "server_error"})
-_backoff = wait_exponential_jitter(initial=0.5, max=4.0)
+_backoff = wait_exponential_jitter(multiplier=0.5, max=4.0)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-import pybreaker
 from pydantic import BaseModel
 
 from models import LlmCall
 from prompts import Rendered
 from triage.errors import LlmError, LlmUnavailable
+from triage.llm.breaker import CircuitBreaker
 from triage.llm.client import LlmReply
 from triage.store.llm import CallRecord, LlmStore
 
@@ -81,7 +81,7 @@ class LlmService:
         self,
         clients: dict[str, Completer],
         store: LlmStore,
-        breaker: pybreaker.CircuitBreaker,
+        breaker: CircuitBreaker,
         budget: Budget,
         *,
         use_cache: bool = True,
@@ -96,7 +96,7 @@ class LlmService:
     @property
     def breaker_state(self) -> str:
         """closed, open or half-open."""
-        return str(self.breaker.current_state)
+        return self.breaker.state
 
     def run(
         self,
@@ -122,10 +122,7 @@ class LlmService:
             )
         try:
             self._check_budget(prompt, message_id)
-            reply = self.breaker.call(_checked, client, prompt, check)
-        except pybreaker.CircuitBreakerError as exc:
-            self._refused(base, "breaker_open")
-            raise LlmUnavailable("the LLM circuit breaker is open", "breaker_open") from exc
+            reply = self.breaker.call(lambda: _checked(client, prompt, check), _counts)
         except LlmError as exc:
             self._refused(base, exc.reason)
             raise
@@ -175,6 +172,11 @@ class LlmService:
         self.stats.count(call.task, reason)
         if reason not in {"breaker_open", "budget"}:
             self.store.record(CallRecord(**{**call.__dict__, "outcome": reason}))
+
+
+def _counts(exc: Exception) -> bool:
+    """Every LLM failure but a refusal on our side (budget) counts towards opening."""
+    return isinstance(exc, LlmError) and exc.reason != "budget"
 
 
 def _checked(
