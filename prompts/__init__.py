@@ -76,7 +76,9 @@ def load_prompt(task: str) -> Prompt:
     system, user = text.split(_SPLIT, 1)
     shape = json.dumps(schema.model_json_schema(), sort_keys=True)
     version = hashlib.sha256(f"{text}\n{shape}".encode()).hexdigest()[:12]
-    return Prompt(task, Template(system.strip()), Template(user.strip()), schema, f"{task}@{version}")
+    return Prompt(
+        task, Template(system.strip()), Template(user.strip()), schema, f"{task}@{version}"
+    )
 
 
 def untrusted_block(text: str) -> str:
@@ -88,7 +90,9 @@ def untrusted_block(text: str) -> str:
 
 def normalised_hash(*parts: str) -> str:
     """A hash of content that ignores case, Unicode form and runs of whitespace."""
-    joined = "\x1f".join(" ".join(unicodedata.normalize("NFKC", p).casefold().split()) for p in parts)
+    joined = "\x1f".join(
+        " ".join(unicodedata.normalize("NFKC", p).casefold().split()) for p in parts
+    )
     return hashlib.sha256(joined.encode()).hexdigest()
 
 

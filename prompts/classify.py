@@ -33,7 +33,8 @@ class ClassifyOutput(BaseModel):
     intents: list[LlmIntent] = Field(
         min_length=1,
         max_length=3,
-        description="The requests in the mail, main one first, at most three",
+        description='The requests in the mail as [{"intent": name, "confidence": 0 to 1}], '
+        "main one first, at most three",
     )
     urgency: Literal["low", "normal", "high", "critical"] = Field(
         description="How soon someone should act: low, normal, high or critical"
@@ -50,5 +51,6 @@ class ClassifyOutput(BaseModel):
     entities: list[LlmEntity] = Field(
         default_factory=list,
         max_length=30,
-        description="References found in the mail (order, invoice, tracking numbers, dates)",
+        description='References in the mail as [{"kind": entity kind, "text": copied exactly}] '
+        "(order, invoice and tracking numbers, dates)",
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,5 +33,8 @@ class ExtractOutput(BaseModel):
     entities: list[Extracted] = Field(
         default_factory=list,
         max_length=50,
-        description="Customer PO numbers, new ETAs, quantities, product names and codes",
+        description='[{"kind": one of '
+        + ", ".join(get_args(ExtractKind))
+        + ', "text": copied exactly, '
+        '"value": normalised or ""}]: customer PO numbers, new ETAs, quantities, products',
     )
