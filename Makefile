@@ -41,6 +41,7 @@ bench: $(STAMP) servers
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/imap_backfill.py
+	$(BIN)/python bench/cascade.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

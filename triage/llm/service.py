@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from models import LlmCall
 from prompts import Rendered
 from triage.errors import LlmError, LlmUnavailable
-from triage.llm.breaker import CircuitBreaker
+from triage.llm.breaker import OPEN, CircuitBreaker
 from triage.llm.client import LlmReply
 from triage.store.llm import CallRecord, LlmStore
 
@@ -97,6 +97,12 @@ class LlmService:
     def breaker_state(self) -> str:
         """closed, open or half-open."""
         return self.breaker.state
+
+    def refuse_while_open(self, task: str) -> None:
+        """LlmUnavailable at once while the breaker is open: the fast path, nothing else done."""
+        if self.breaker.state == OPEN:
+            self.stats.count(task, "breaker_open")
+            raise LlmUnavailable("the LLM circuit breaker is open", "breaker_open")
 
     def run(
         self,

@@ -24,7 +24,7 @@ from models import (
     TextField,
     Urgency,
 )
-from prompts import Rendered, load_prompt, normalised_hash
+from prompts import Prompt, Rendered, load_prompt, normalised_hash
 from prompts.classify import ClassifyOutput
 from prompts.extract import ExtractOutput
 from prompts.summarize import SummaryOutput
@@ -52,6 +52,8 @@ class LlmTasks:
 
     def classify(self, message: Message, taxonomy: Taxonomy, role: str = "") -> StageResult:
         """The LLM's reading of a message, or a failed StageResult saying why there is none."""
+        if (refused := self._while_open("classify")) is not None:
+            return refused
         intents = "\n".join(f"- {i.name}: {i.description}" for i in taxonomy.intents)
         prompt = load_prompt("classify").render(
             mail_block(message), intents=intents, entity_kinds=_KINDS, role=role or "unknown"
@@ -74,6 +76,8 @@ class LlmTasks:
 
     def extract(self, message: Message) -> StageResult:
         """Entities the patterns missed (customer POs, ETAs, quantities, products)."""
+        if (refused := self._while_open("extract")) is not None:
+            return refused
         known = ", ".join(sorted({e.value for e in message.entities})) or "nothing"
         prompt = load_prompt("extract").render(mail_block(message), known=known)
         try:
@@ -107,6 +111,14 @@ class LlmTasks:
         )
         return cast(SummaryOutput, answer.output).summary, answer.call
 
+    def _while_open(self, task: str) -> StageResult | None:
+        """A refusal before any work (no prompt, no cache look-up) while the breaker is open."""
+        try:
+            self.service.refuse_while_open(task)
+        except LlmError as exc:
+            return failed(load_prompt(task), self.service, exc)
+        return None
+
     def _classified(
         self,
         message: Message,
@@ -136,7 +148,7 @@ class LlmTasks:
         )
 
 
-def failed(prompt: Rendered, service: LlmService, error: LlmError) -> StageResult:
+def failed(prompt: Prompt | Rendered, service: LlmService, error: LlmError) -> StageResult:
     """A StageResult for a call that gave no usable answer, keeping a bad answer's text."""
     client = service.clients.get(prompt.task) or service.clients["default"]
     raw = error.raw if isinstance(error, LlmBadOutput) else ""
