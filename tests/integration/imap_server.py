@@ -153,8 +153,11 @@ class Dovecot:
         start_timeout: float = 20.0,
         max_userip_connections: int = 50,
         capabilities: str | None = None,
+        oauth2_introspection_url: str | None = None,
     ) -> None:
         self.users: dict[str, str] = dict(users if users is not None else DEFAULT_USERS)
+        # When set, XOAUTH2 and OAUTHBEARER logins are checked against this RFC 7662 endpoint.
+        self.oauth2_introspection_url = oauth2_introspection_url
         # When set, the capability list the server announces (e.g. a server without MOVE).
         self.capabilities = capabilities
         self.binary = binary or find_dovecot()
@@ -426,6 +429,14 @@ class Dovecot:
             "".join(f"{name}:{{PLAIN}}{password}::::::\n" for name, password in self.users.items())
         )
         passwd.chmod(0o644)
+        if self.oauth2_introspection_url:
+            oauth2 = self._path("oauth2.conf.ext")
+            oauth2.write_text(
+                f"introspection_mode = post\nintrospection_url = {self.oauth2_introspection_url}\n"
+                "username_attribute = username\nactive_attribute = active\nactive_value = true\n"
+                "force_introspection = yes\n"
+            )
+            oauth2.chmod(0o644)
         self.log_path.touch()
         self.config_path.write_text(
             self._config(mail_user=mail_user, mail_group=mail_group, login_user=login_user, uid=uid)
@@ -513,13 +524,15 @@ ssl = yes
 ssl_cert = <{self.cert_path}
 ssl_key = <{self.key_path}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{" xoauth2 oauthbearer" if self.oauth2_introspection_url else ""}
 auth_failure_delay = 0
 
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
+{self._oauth2_passdb()}
 userdb {{
   driver = static
   args = uid={mail_user} gid={mail_group} home={self.mail_dir}/%u
@@ -552,6 +565,14 @@ protocol imap {{
 {f"  imap_capability = {self.capabilities}" if self.capabilities else ""}
 }}
 """
+
+    def _oauth2_passdb(self) -> str:
+        if not self.oauth2_introspection_url:
+            return ""
+        return (
+            "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+            f"  args = {self.root}/oauth2.conf.ext\n}}\n"
+        )
 
     # ------------------------------------------------------------- clients
 

@@ -62,6 +62,7 @@ class FolderWatcher:
     lease: Lease
     filer: Filer | None = None
     _mailbox: Mailbox | None = field(default=None, init=False)
+    _leased: bool | None = field(default=None, init=False)
 
     @property
     def account(self) -> str:
@@ -171,7 +172,12 @@ class FolderWatcher:
             self.lease.release()
 
     def _cycle(self, stop: threading.Event) -> None:
-        if not self.lease.acquire():
+        leased = self.lease.acquire()
+        if leased != self._leased:
+            self._leased = leased
+            what = "holds the lease: watching" if leased else "another instance holds the lease"
+            log.info("%s/%s: %s", self.account, self.folder, what)
+        if not leased:
             stop.wait(self.settings.poll_seconds)  # another instance watches this folder
             return
         self.ingestor.classify_pending()
