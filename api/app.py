@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from api import errors
+from api.actions import router as actions_router
 from api.auth import require_api_key
 from api.classify import router as classify_router
 from api.limits import BodyLimitMiddleware
@@ -18,7 +20,7 @@ from api.messages import router as messages_router
 from api.metrics import Metrics, MetricsMiddleware
 from triage.config import Settings, get_settings
 from triage.ingest.service import WatcherPool, build_watchers, stale_folders
-from triage.runtime import Runtime, build_runtime
+from triage.runtime import Runtime, build_runtime, build_worker
 
 JSON_BODY_LIMIT = 5 * 1024 * 1024
 
@@ -35,8 +37,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         pool = WatcherPool(build_watchers(runtime, settings.mailboxes), runtime)
         pool.start()
+        stop = threading.Event()
+        worker = None
+        if settings.worker.enabled:
+            worker = threading.Thread(
+                target=build_worker(runtime).run, args=(stop,), name="outbox-worker", daemon=True
+            )
+            worker.start()
         yield
+        stop.set()
         pool.stop()
+        if worker is not None:
+            worker.join(timeout=30)
         app.state.runtime.engine.dispose()
 
     # No /docs, /redoc or /openapi.json: every route but health needs a key.
@@ -60,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(classify_router)
     app.include_router(messages_router)
+    app.include_router(actions_router)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=JSON_BODY_LIMIT,

@@ -7,11 +7,13 @@ import hmac
 from fastapi import Request
 
 from api.errors import ApiError
+from models import UserRole
 from triage.runtime import Runtime
+from triage.store.apikeys import Caller
 
 
-def require_api_key(request: Request) -> str:
-    """The name of the key's owner; 401 in the standard shape otherwise."""
+def require_api_key(request: Request) -> Caller:
+    """The key's owner and role; 401 in the standard shape otherwise."""
     header = request.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
@@ -21,8 +23,8 @@ def require_api_key(request: Request) -> str:
     if bootstrap is not None and hmac.compare_digest(
         key.strip().encode(), bootstrap.get_secret_value().encode()
     ):
-        return "bootstrap"
-    owner = runtime.keys.verify(key.strip())
-    if owner is None:
+        return Caller("bootstrap", UserRole.ADMIN)
+    caller = runtime.keys.verify(key.strip())
+    if caller is None:
         raise ApiError(401, "unauthorized", "invalid or revoked API key")
-    return owner
+    return caller

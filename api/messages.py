@@ -8,18 +8,20 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import require_api_key
 from api.errors import ApiError
-from models import LinkResult, Message, Signal
+from models import ActionRecord, AuditEvent, LinkResult, Message, Signal
 from triage.runtime import Runtime
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
 
 
 class MessageView(BaseModel):
-    """A stored message with its current signal and links."""
+    """A stored message with its current signal, links, actions and audit trail."""
 
     message: Message
     signal: Signal | None
     links: LinkResult | None
+    actions: list[ActionRecord] = []
+    audit: list[AuditEvent] = []
     outcome: str = "stored"
 
 
@@ -36,6 +38,8 @@ def _view(runtime: Runtime, message_id: str, outcome: str = "stored") -> Respons
         message=message,
         signal=runtime.store.signal(message_id),
         links=runtime.links.result(message_id),
+        actions=runtime.actions.for_message(message_id),
+        audit=runtime.audit.for_message(message_id),
         outcome=outcome,
     )
     return Response(view.model_dump_json(by_alias=True), media_type="application/json")
@@ -58,5 +62,5 @@ async def post_message(request: Request) -> Response:
 
 @router.get("/messages/{message_id}", response_model=MessageView)
 async def get_message(request: Request, message_id: str) -> Response:
-    """The message, its signal and its Odoo links."""
+    """The message, its signal, its Odoo links, its actions and their audit trail."""
     return _view(_runtime(request), message_id)

@@ -1,5 +1,14 @@
 """The shared vocabulary: pydantic schemas with no I/O."""
 
+from models.action import (
+    ActionKind,
+    ActionRecord,
+    ActionState,
+    AuditEvent,
+    ProposedAction,
+    Target,
+    UserRole,
+)
 from models.draft import Draft, DraftFacts
 from models.entity import Entity, EntityKind, TextField
 from models.link import ImpactedOrder, Link, LinkResult, LinkStatus
@@ -25,6 +34,13 @@ from models.signal import (
 from models.taxonomy import IntentDef, IntentGroup, Taxonomy
 
 __all__ = [
+    "ActionKind",
+    "ActionRecord",
+    "ActionState",
+    "AuditEvent",
+    "ProposedAction",
+    "UserRole",
+    "Target",
     "Draft",
     "DraftFacts",
     "Address",

@@ -128,6 +128,26 @@ class LlmSettings(BaseModel):
     run_when: LlmTriggers = LlmTriggers()
 
 
+class WebhookSettings(BaseModel):
+    """A receiver the policy may send signed events to."""
+
+    url: str = Field(pattern=r"^https?://")
+    secret: SecretStr
+
+
+class WorkerSettings(BaseModel):
+    """The outbox worker inside `triage serve` (or alone: `triage worker`)."""
+
+    enabled: bool = True
+    interval_seconds: float = Field(default=2.0, gt=0)
+    retry_base_seconds: float = Field(default=30.0, gt=0, description="Backoff doubles each try")
+    retry_max_seconds: float = Field(default=3600.0, gt=0)
+    stale_after_seconds: float = Field(
+        default=300.0, gt=0, description="A claim left by a dead worker"
+    )
+    escalate_every_seconds: float = Field(default=60.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment."""
 
@@ -153,6 +173,12 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_api_key: SecretStr | None = None
     llm: LlmSettings = LlmSettings()
+    policy: Path | None = Field(default=None, description="Policy YAML; the shipped default")
+    webhooks: dict[str, WebhookSettings] = Field(default_factory=dict)
+    worker: WorkerSettings = WorkerSettings()
+    review_url: str = Field(
+        default="http://127.0.0.1:8000", description="Base URL of the review UI, linked from Odoo"
+    )
     log_level: str = "INFO"
 
     @classmethod

@@ -12,6 +12,11 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from models import Message, Signal
+from triage.actions.escalation import Escalator
+from triage.actions.odoo import ODOO_KINDS, OdooExecutor
+from triage.actions.webhook import WebhookExecutor
+from triage.actions.worker import Executor, Worker
+from triage.actions.workflow import Workflow
 from triage.classify.cascade import Cascade, LlmStage
 from triage.classify.classical import MODEL_FILE, ClassicalModel, model_text
 from triage.classify.files import load_taxonomy
@@ -23,9 +28,12 @@ from triage.link.linker import Linker
 from triage.llm.build import build_llm
 from triage.llm.stage import LlmTasks
 from triage.odoo.adapter import OdooClient
+from triage.odoo.partners import PartnerLanguage
+from triage.policy.loader import PolicyHolder
 from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
 from triage.store.actions import ActionStore
 from triage.store.apikeys import ApiKeyStore
+from triage.store.audit import AuditStore
 from triage.store.links import LinkStore
 from triage.store.mailboxes import MailboxStateStore
 
@@ -45,6 +53,10 @@ class Runtime:
     links: LinkStore
     ingestor: Ingestor
     cascade: Cascade
+    audit: AuditStore
+    policy: PolicyHolder
+    workflow: Workflow
+    odoo: OdooClient | None = None
     llm: LlmTasks | None = None
 
 
@@ -58,13 +70,34 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     llm = build_llm(settings, sessions)
     cascade = build_cascade(settings, llm)
     links = LinkStore(sessions)
-    ingestor = Ingestor(
-        store, settings.parse, settings.entities, cascade, build_linker(settings), links
+    odoo = OdooClient(settings.odoo) if settings.odoo else None
+    keys, actions, audit = ApiKeyStore(sessions), ActionStore(sessions), AuditStore(sessions)
+    policy = PolicyHolder(settings.policy)
+    workflow = Workflow(
+        policy,
+        actions,
+        audit,
+        llm.service if llm else None,
+        PartnerLanguage(odoo) if odoo else None,
     )
+    linker = build_linker(settings, odoo)
+    ingestor = Ingestor(store, settings.parse, settings.entities, cascade, linker, links, workflow)
     mailbox_state = MailboxStateStore(sessions)
-    keys, actions = ApiKeyStore(sessions), ActionStore(sessions)
     return Runtime(
-        settings, engine, store, keys, mailbox_state, actions, links, ingestor, cascade, llm
+        settings,
+        engine,
+        store,
+        keys,
+        mailbox_state,
+        actions,
+        links,
+        ingestor,
+        cascade,
+        audit,
+        policy,
+        workflow,
+        odoo,
+        llm,
     )
 
 
@@ -78,12 +111,26 @@ def opened_runtime(settings: Settings) -> Iterator[Runtime]:
         runtime.engine.dispose()
 
 
-def build_linker(settings: Settings) -> Linker | None:
+def build_linker(settings: Settings, odoo: OdooClient | None = None) -> Linker | None:
     """The Odoo linker when Odoo is configured (it connects on first use)."""
     if settings.odoo is None:
         return None
     free_mail = frozenset(d.lower() for d in settings.odoo.free_mail_domains)
-    return Linker(OdooClient(settings.odoo), free_mail)
+    return Linker(odoo or OdooClient(settings.odoo), free_mail)
+
+
+def build_worker(runtime: Runtime, name: str | None = None) -> Worker:
+    """The outbox worker with the executors the configuration allows."""
+    executors: dict[str, Executor] = {}
+    if runtime.odoo is not None:
+        odoo = OdooExecutor(runtime.odoo, runtime.settings.review_url)
+        for kind in ODOO_KINDS:
+            executors[kind] = odoo
+    executors["webhook"] = WebhookExecutor(runtime.settings.webhooks)
+    escalator = Escalator(
+        runtime.policy, runtime.actions, runtime.store, runtime.links, runtime.audit
+    )
+    return Worker(runtime.actions, executors, runtime.settings.worker, escalator, name)
 
 
 def build_cascade(settings: Settings, llm: LlmStage | None = None) -> Cascade:

@@ -134,6 +134,7 @@ model res.partner "Contact" order="complete_name asc, id desc" thread
   supplier_rank         integer     "Supplier Rank"          default=0
   active                boolean     "Active"                 default=True
   user_id               many2one    "Salesperson"            rel=res.users
+  lang                  char        "Language"               default=en_US
 model res.users "User" order="name, login" search=name,login
   name                  char        "Name"                   derived
   login                 char        "Login"                  required
@@ -297,6 +298,7 @@ model account.move "Journal Entry" order="date desc, name desc, invoice_date des
   move_type             selection   "Type"                   sel=move_type required default=entry
   state                 selection   "Status"             sel=move_state_acc required default=draft
   payment_state         selection   "Payment Status"         sel=payment_state default=not_paid
+  to_check              boolean     "To Check"               default=False
   partner_id            many2one    "Partner"                rel=res.partner
   date                  date        "Date"                   required default=<today>
   invoice_date          date        "Invoice/Bill Date"
@@ -513,7 +515,7 @@ res.partner
   8  name="Ingrid Auditor" parent_id=1 email=auditor@northwind.example
   9  name="Lucas Dubois" parent_id=1 email=lucas.dubois@northwind.example
   10 name="Lopez Catering S.L." is_company=True email=info@lopez-catering.example ref=C-1001
-       customer_rank=5 vat=ESB12345678 phone="+34 961 234 567" city=Valencia country_id=2
+       lang=es_ES customer_rank=5 vat=ESB12345678 phone="+34 961 234 567" city=Valencia country_id=2
        user_id=6
   11 name="Maria Lopez" parent_id=10 email=buyer@lopez-catering.example
        function="Purchasing Manager" phone="+34 961 234 570"
@@ -524,7 +526,7 @@ res.partner
   13 name="Brasserie Van Dijk B.V." is_company=True email=orders@vandijk-brasserie.example
        customer_rank=3 ref=C-1002 city=Rotterdam country_id=3 user_id=6
   14 name="Anke van Dijk" parent_id=13 email=anke@vandijk-brasserie.example function=Owner
-  15 name="Hotel Belvedere NV" is_company=True email=reception@hotel-belvedere.example
+  15 name="Hotel Belvedere NV" is_company=True email=reception@hotel-belvedere.example lang=nl_BE
        customer_rank=2 ref=C-1003 city=Ghent country_id=1 user_id=6
   16 name="Tom Peeters" parent_id=15 email=t.peeters@hotel-belvedere.example
        function="F&B Manager"

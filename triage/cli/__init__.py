@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -23,6 +25,7 @@ from rich.progress import (
 from rich.table import Column, Table
 from rich.text import Text
 
+from models import UserRole
 from parsers import parse_message
 from triage.config import get_settings
 from triage.errors import StoreError, TriageError
@@ -34,6 +37,7 @@ from triage.runtime import (
     Runtime,
     build_linker,
     build_runtime,
+    build_worker,
     classify_once,
     describe,
     opened_runtime,
@@ -201,11 +205,14 @@ def db_upgrade() -> None:
 
 
 @apikey_app.command("create")
-def apikey_create(name: Annotated[str, typer.Argument(help="Who the key is for")]) -> None:
-    """Create an API key and print it once; only its hash is stored."""
+def apikey_create(
+    name: Annotated[str, typer.Argument(help="Who the key is for")],
+    role: Annotated[UserRole, typer.Option(help="agent, approver or admin")] = UserRole.AGENT,
+) -> None:
+    """Create an API key with a role and print it once; only its hash is stored."""
     with opened_runtime(get_settings()) as runtime:
-        key = runtime.keys.create(name)
-    err.print(f"API key for {name!r} (shown once, store it now):")
+        key = runtime.keys.create(name, role)
+    err.print(f"API key for {name!r} with role {role} (shown once, store it now):")
     typer.echo(key)
 
 
@@ -216,6 +223,22 @@ def apikey_revoke(name: Annotated[str, typer.Argument(help="Whose key to revoke"
         if not runtime.keys.revoke(name):
             raise TriageError(f"no API key named {name!r}")
     typer.echo(f"revoked {name}")
+
+
+@app.command()
+def worker() -> None:
+    """Run the outbox worker alone (actions, retries, escalation) until interrupted."""
+    settings = get_settings()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with opened_runtime(settings) as runtime:
+        err.print(
+            f"outbox worker: {describe(settings)}; policy {runtime.policy.current().full_version}"
+        )
+        try:
+            build_worker(runtime).run(stop)
+        except KeyboardInterrupt:
+            stop.set()
 
 
 @app.command()

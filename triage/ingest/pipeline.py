@@ -6,8 +6,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from models import DefectCode, Message, Signal
+from models import DefectCode, LinkResult, Message, Signal
 from parsers import EntityPatterns, ParseOptions, parse_message
+from triage.actions.workflow import Workflow
 from triage.classify.cascade import Cascade
 from triage.errors import OdooError, OdooUnavailable
 from triage.link.linker import Linker
@@ -51,6 +52,7 @@ class Ingestor:
     cascade: Cascade | None = None
     linker: Linker | None = None
     links: LinkStore | None = None
+    workflow: Workflow | None = None
 
     def ingest(
         self, raw: bytes, *, source: str, position: str, received_at: datetime | None = None
@@ -96,6 +98,9 @@ class Ingestor:
             return []
         for signal in signals:
             self.store.add_signal(signal)
+        if self.linker is None and self.workflow is not None:
+            for message, signal in zip(messages, signals, strict=True):
+                self.workflow.decide(message, signal, LinkResult())
         self.link(messages, signals)
         return signals
 
@@ -109,7 +114,10 @@ class Ingestor:
                 self.links.failed(message.id, f"OdooUnavailable: {unavailable.message}")
                 continue
             try:
-                self.links.save(message.id, self.linker.link(message, signal))
+                result = self.linker.link(message, signal)
+                self.links.save(message.id, result)
+                if self.workflow is not None:
+                    self.workflow.decide(message, signal, result)
             except OdooError as exc:
                 log.warning("linking %s failed: %s", message.id, exc.message)
                 self.links.failed(message.id, f"{type(exc).__name__}: {exc.message}")

@@ -13,7 +13,7 @@ from typing import Any
 from models import Entity, Link, LinkResult, LinkStatus, Message, Signal
 from triage.link.fanout import impacted_orders
 from triage.link.port import ErpReader, m2o_id
-from triage.link.references import LOOKUPS, any_of
+from triage.link.references import DETAILS, LOOKUPS, any_of
 
 PARTNER_FIELDS = ["id", "name", "email", "commercial_partner_id", "customer_rank", "supplier_rank"]
 CANDIDATE_LIMIT = 5
@@ -103,7 +103,8 @@ class Linker:
 
     def _link_reference(self, result: LinkResult, entity: Entity, sender: _Sender) -> None:
         for lookup in LOOKUPS[entity.kind]:
-            fields = ["id", "display_name", lookup.partner_field, *lookup.fields]
+            details = DETAILS.get(lookup.model, ())
+            fields = ["id", "display_name", lookup.partner_field, *lookup.fields, *details]
             found = self.erp.search_read(
                 lookup.model, any_of(lookup.fields, entity.value), fields, limit=2
             )
@@ -133,11 +134,17 @@ class Linker:
         entity: Entity,
         sender: _Sender,
     ) -> Link:
+        extra = {
+            name: m2o_id(record[name]) if name == "user_id" else record[name]
+            for name in DETAILS.get(model, ())
+            if name in record
+        }
         link = Link(
             model=model,
             record_id=record["id"],
             display_name=str(record.get("display_name", "")),
             found_by=_how(entity),
+            extra=extra,
         )
         if sender.internal:
             return link

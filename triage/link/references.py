@@ -32,6 +32,15 @@ LOOKUPS: dict[EntityKind, tuple[Lookup, ...]] = {
 }
 
 
+# Read with each linked record, for the policy's conditions (states, amounts) and executors.
+DETAILS: dict[str, tuple[str, ...]] = {
+    "sale.order": ("state", "amount_total", "user_id"),
+    "purchase.order": ("state", "amount_total", "user_id"),
+    "account.move": ("state", "amount_total", "payment_state", "move_type"),
+    "stock.picking": ("state",),
+}
+
+
 def any_of(fields: tuple[str, ...], value: str) -> list[object]:
     """A domain matching `value` exactly in any of `fields` (Polish-notation ORs)."""
     leaves: list[object] = [[field, "=", value] for field in fields]

@@ -100,13 +100,15 @@ class OdooClient:
             return []
         return list(self._call(lambda: self._odoo.execute_kw(model, "read", [ids, fields], {})))
 
-    def call(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        """Any model method (for action executors)."""
-        return self._call(lambda: self._odoo.execute_kw(model, method, args, kwargs))
+    def call(
+        self, model: str, method: str, args: list[Any], kwargs: dict[str, Any], once: bool = False
+    ) -> Any:
+        """Any model method; `once` skips the network retry (a write may have gone through)."""
+        return self._call(lambda: self._odoo.execute_kw(model, method, args, kwargs), once)
 
-    def _call(self, action: Callable[[], _T]) -> _T:
+    def _call(self, action: Callable[[], _T], once: bool = False) -> _T:
         try:
-            return _with_one_retry(action)
+            return action() if once else _with_one_retry(action)
         except (RPCError, urllib.error.HTTPError, *_NETWORK) as exc:
             error = translate(exc)
             if isinstance(error, OdooUnavailable | OdooAccessDenied):

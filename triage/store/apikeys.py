@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from models import UserRole
 from triage.errors import ConfigurationError
 from triage.store.database import transaction
 from triage.store.tables import ApiKeyRow
@@ -19,6 +21,14 @@ KEY_PREFIX = "trg_"
 # A verified key is trusted from memory this long; revoking through this store clears it
 # at once, another process's revocation takes effect within this time.
 CACHE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, and with which role."""
+
+    name: str
+    role: UserRole
 
 
 def hash_key(key: str) -> str:
@@ -34,10 +44,10 @@ class ApiKeyStore:
     ) -> None:
         self._sessions = sessions
         self._cache_seconds = cache_seconds
-        self._verified: dict[str, tuple[str, float]] = {}
+        self._verified: dict[str, tuple[Caller, float]] = {}
 
-    def create(self, name: str) -> str:
-        """A new key for `name`, returned once and never stored in clear."""
+    def create(self, name: str, role: UserRole = UserRole.AGENT) -> str:
+        """A new key for `name` with a role, returned once and never stored in clear."""
         key = KEY_PREFIX + secrets.token_urlsafe(32)
         try:
             with transaction(self._sessions) as session:
@@ -51,14 +61,15 @@ class ApiKeyStore:
                         key_hash=hash_key(key),
                         prefix=key[:8],
                         created_at=datetime.now(UTC),
+                        role=role.value,
                     )
                 )
         except IntegrityError as exc:
             raise ConfigurationError(f"an API key named {name!r} already exists") from exc
         return key
 
-    def verify(self, key: str) -> str | None:
-        """The name of the key's owner, or None for an unknown or revoked key."""
+    def verify(self, key: str) -> Caller | None:
+        """The key's owner and role, or None for an unknown or revoked key."""
         digest = hash_key(key)
         cached = self._verified.get(digest)
         if cached is not None and cached[1] > time.monotonic():
@@ -67,8 +78,9 @@ class ApiKeyStore:
             row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == digest))
         if row is None or row.revoked_at is not None:
             return None
-        self._verified[digest] = (row.name, time.monotonic() + self._cache_seconds)
-        return row.name
+        caller = Caller(row.name, UserRole(row.role))
+        self._verified[digest] = (caller, time.monotonic() + self._cache_seconds)
+        return caller
 
     def revoke(self, name: str) -> bool:
         """Revoke the key called `name`; False when there is none."""

@@ -152,6 +152,27 @@ class MessageStore:
             data = session.scalar(query)
             return Signal.model_validate(data) if data is not None else None
 
+    def awaiting_review(self, before: datetime, limit: int = 500) -> list[tuple[Signal, datetime]]:
+        """Newest signals needing review, stored before `before`, with no correction since."""
+        corrected = select(FeedbackRow.message_id)
+        query = (
+            select(SignalRow.data, SignalRow.created_at)
+            .where(SignalRow.created_at < before, SignalRow.message_id.not_in(corrected))
+            .order_by(SignalRow.id.desc())
+            .limit(limit * 4)
+        )
+        seen: set[str] = set()
+        found: list[tuple[Signal, datetime]] = []
+        with self._session() as session:
+            for data, created in session.execute(query):
+                signal = Signal.model_validate(data)
+                if signal.message_id in seen or not signal.needs_review:
+                    seen.add(signal.message_id or "")
+                    continue
+                seen.add(signal.message_id or "")
+                found.append((signal, created if created.tzinfo else created.replace(tzinfo=UTC)))
+        return found[:limit]
+
     def id_for_key(self, key: str) -> str | None:
         """The id of the message stored under a dedup key."""
         with self._session() as session:

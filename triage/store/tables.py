@@ -123,6 +123,7 @@ class ApiKeyRow(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    role: Mapped[str] = mapped_column(String(16), default="agent", server_default="agent")
 
 
 class MailboxStatusRow(Base):
@@ -159,6 +160,35 @@ class ActionRow(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    target_model: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    target_name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    approval: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    rule_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    policy_version: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    error_class: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """One decision or state change, with who or what made it."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_record", "record_model", "record_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    message_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    action_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    record_model: Mapped[str] = mapped_column(String(64), default="")
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    event: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(255))
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
 
 
 class LinkRunRow(Base):

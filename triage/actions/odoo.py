@@ -1,0 +1,194 @@
+"""Executors that change Odoo: activities, notes, priority, customer updates, cancel, hold.
+
+Each write first looks for its own earlier result (the action's marker in the note or body,
+or the state it sets), so an action retried after a crash or a lost answer acts only once.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Protocol
+
+from models import ActionRecord
+from triage.actions.errors import ActionFailed
+from triage.link.port import m2o_id
+
+
+class OdooWriter(Protocol):
+    """What the executors need of Odoo (triage.odoo.adapter.OdooClient is the real one)."""
+
+    def search_read(
+        self,
+        model: str,
+        domain: list[Any],
+        fields: list[str],
+        limit: int | None = None,
+        order: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Records matching a domain."""
+        ...
+
+    def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
+        """Records by id."""
+        ...
+
+    def call(
+        self, model: str, method: str, args: list[Any], kwargs: dict[str, Any], once: bool = False
+    ) -> Any:
+        """Any model method; `once` means never retried by the adapter (writes)."""
+        ...
+
+
+ODOO_KINDS = ("activity", "note", "priority", "customer_update", "cancel_order", "hold_invoice")
+
+
+def marker(action: ActionRecord) -> str:
+    """The tag that lets a retry find what an earlier attempt already wrote."""
+    return f"[triage action {action.id}]"
+
+
+class OdooExecutor:
+    """Runs the Odoo kinds of action."""
+
+    def __init__(self, odoo: OdooWriter, review_url: str) -> None:
+        self.odoo = odoo
+        self.review_url = review_url.rstrip("/")
+        self._model_ids: dict[str, int] = {}
+
+    def run(self, action: ActionRecord) -> dict[str, Any]:
+        """Perform the action; what it created or changed."""
+        model, rid = action.target.model, action.target.record_id
+        if not model or rid is None:
+            raise ActionFailed(f"{action.kind} needs an Odoo record and has none")
+        handler = getattr(self, f"_{action.kind}", None)
+        if handler is None:
+            raise ActionFailed(f"no Odoo executor for {action.kind}")
+        result: dict[str, Any] = handler(action, model, rid)
+        return result
+
+    def _activity(self, action: ActionRecord, model: str, rid: int) -> dict[str, Any]:
+        tag = marker(action)
+        found = self.odoo.search_read(
+            "mail.activity",
+            [["res_model", "=", model], ["res_id", "=", rid], ["note", "ilike", tag]],
+            ["id"],
+            limit=1,
+        )
+        if found:
+            return {"activity_id": found[0]["id"], "already_done": True}
+        payload = action.payload
+        values: dict[str, Any] = {
+            "res_model_id": self._model_id(model),
+            "res_id": rid,
+            "activity_type_id": self._xmlid(str(payload.get("activity_type", ""))),
+            "summary": str(payload.get("summary", ""))[:250],
+            "note": self._note_html(action, str(payload.get("note", ""))),
+            "date_deadline": payload["deadline"],
+        }
+        user = self._assignee(payload.get("assign", {}), model, rid)
+        if user is not None:
+            values["user_id"] = user
+        created = self.odoo.call("mail.activity", "create", [values], {}, once=True)
+        return {"activity_id": created, "user_id": user}
+
+    def _note(self, action: ActionRecord, model: str, rid: int) -> dict[str, Any]:
+        text = str(action.payload.get("note") or action.payload.get("summary") or "")
+        return {"message_id": self._post_once(action, model, rid, text)}
+
+    def _priority(self, action: ActionRecord, model: str, rid: int) -> dict[str, Any]:
+        self.odoo.call(model, "write", [[rid], {"priority": "1"}], {}, once=True)
+        return {"priority": "1"}
+
+    def _cancel_order(self, action: ActionRecord, model: str, rid: int) -> dict[str, Any]:
+        state = self._field(model, rid, "state")
+        if state != "cancel":
+            self.odoo.call(model, "action_cancel", [[rid]], {}, once=True)
+        return {"state": "cancel", "already_done": state == "cancel"}
+
+    def _hold_invoice(self, action: ActionRecord, model: str, rid: int) -> dict[str, Any]:
+        # Odoo 17's "To Check" flag keeps the invoice out of payment runs and reminders.
+        self.odoo.call(model, "write", [[rid], {"to_check": True}], {}, once=True)
+        reason = f"On hold pending the dispute ({action.payload.get('intent', '')})."
+        return {"to_check": True, "message_id": self._post_once(action, model, rid, reason)}
+
+    def _customer_update(self, action: ActionRecord, model: str, rid: int) -> dict[str, Any]:
+        draft = action.payload.get("draft") or {}
+        customer = (action.payload.get("facts") or {}).get("customer_id")
+        subject, body = str(draft.get("subject", "")), str(draft.get("body", ""))
+        if not body or not customer:
+            raise ActionFailed("the customer update has no draft text or no customer")
+        sent = self.odoo.search_read(
+            "mail.message",
+            [
+                ["model", "=", model],
+                ["res_id", "=", rid],
+                ["subject", "=", subject],
+                ["message_type", "=", "comment"],
+            ],
+            ["id"],
+            limit=1,
+        )
+        if sent:
+            return {"message_id": sent[0]["id"], "already_done": True}
+        kwargs = {
+            "body": body,
+            "subject": subject,
+            "message_type": "comment",
+            "subtype_xmlid": "mail.mt_comment",
+            "partner_ids": [int(customer)],
+        }
+        return {"message_id": self.odoo.call(model, "message_post", [[rid]], kwargs, once=True)}
+
+    def _post_once(self, action: ActionRecord, model: str, rid: int, text: str) -> int:
+        tag = marker(action)
+        found = self.odoo.search_read(
+            "mail.message",
+            [["model", "=", model], ["res_id", "=", rid], ["body", "ilike", tag]],
+            ["id"],
+            limit=1,
+        )
+        if found:
+            return int(found[0]["id"])
+        body = f"{text}\n\nTriage: {self.review_url}/messages/{action.message_id} {tag}"
+        kwargs = {"body": body, "message_type": "comment", "subtype_xmlid": "mail.mt_note"}
+        return int(self.odoo.call(model, "message_post", [[rid]], kwargs, once=True))
+
+    def _note_html(self, action: ActionRecord, text: str) -> str:
+        link = f"{self.review_url}/messages/{action.message_id}"
+        return (
+            f'<p>{html.escape(text)}</p><p><a href="{html.escape(link)}">Open in triage</a> '
+            f"{html.escape(marker(action))}</p>"
+        )
+
+    def _assignee(self, assign: dict[str, Any], model: str, rid: int) -> int | None:
+        if assign.get("user_id"):
+            return int(assign["user_id"])
+        if assign.get("login"):
+            users = self.odoo.search_read(
+                "res.users", [["login", "=", assign["login"]]], ["id"], limit=1
+            )
+            if not users:
+                raise ActionFailed(
+                    f"no Odoo user with login {assign['login']} (role {assign.get('role')})"
+                )
+            return int(users[0]["id"])
+        return m2o_id(self._field(model, rid, "user_id"))
+
+    def _field(self, model: str, rid: int, name: str) -> Any:
+        rows = self.odoo.read(model, [rid], [name])
+        if not rows:
+            raise ActionFailed(f"{model} {rid} does not exist (any more)")
+        return rows[0].get(name)
+
+    def _model_id(self, model: str) -> int:
+        if model not in self._model_ids:
+            rows = self.odoo.search_read("ir.model", [["model", "=", model]], ["id"], limit=1)
+            if not rows:
+                raise ActionFailed(f"Odoo has no model {model}")
+            self._model_ids[model] = int(rows[0]["id"])
+        return self._model_ids[model]
+
+    def _xmlid(self, xmlid: str) -> int:
+        module, _, name = (xmlid or "mail.mail_activity_data_todo").partition(".")
+        found = self.odoo.call("ir.model.data", "check_object_reference", [module, name], {})
+        return int(found[1])

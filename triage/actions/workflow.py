@@ -1,0 +1,89 @@
+"""After a message is classified and linked: the policy decides, the outbox records.
+
+Customer updates get their draft here (the LLM's in the customer's language, or the
+template), so the approver sees the text they approve.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from models import ActionKind, DraftFacts, LinkResult, Message, ProposedAction, Signal
+from triage.errors import OdooError
+from triage.llm.drafting import draft_customer_update
+from triage.llm.service import LlmService
+from triage.odoo.partners import PartnerLanguage
+from triage.policy.decide import decide
+from triage.policy.loader import PolicyHolder
+from triage.store.actions import ActionStore
+from triage.store.audit import AuditStore
+
+log = logging.getLogger(__name__)
+
+
+class Workflow:
+    """Decides under the current policy and records the actions once."""
+
+    def __init__(
+        self,
+        policy: PolicyHolder,
+        actions: ActionStore,
+        audit: AuditStore,
+        llm: LlmService | None = None,
+        languages: PartnerLanguage | None = None,
+        company: str = "Customer Service",
+    ) -> None:
+        self.policy = policy
+        self.actions = actions
+        self.audit = audit
+        self.llm = llm
+        self.languages = languages
+        self.company = company
+
+    def decide(self, message: Message, signal: Signal, links: LinkResult) -> list[int]:
+        """Record what the policy decides for a message; ids of the actions newly stored."""
+        policy = self.policy.current()
+        proposed = decide(signal, links, policy)
+        self.audit.record(
+            "decided",
+            f"policy:{policy.full_version}",
+            message_id=message.id,
+            detail={
+                "intent": signal.intent,
+                "model_version": signal.model_version,
+                "rules": sorted({p.rule_id for p in proposed}),
+                "actions": len(proposed),
+            },
+        )
+        stored = []
+        for action in proposed:
+            if action.kind is ActionKind.CUSTOMER_UPDATE:
+                action = self._with_draft(action, message)
+            action_id = self.actions.propose(message.id, action)
+            if action_id is not None:
+                stored.append(action_id)
+        return stored
+
+    def _with_draft(self, action: ProposedAction, message: Message) -> ProposedAction:
+        facts: dict[str, Any] = action.payload.get("facts", {})
+        language = "en"
+        if self.languages is not None and facts.get("customer_id"):
+            try:
+                language = self.languages.language_of(int(facts["customer_id"]))
+            except OdooError as exc:
+                log.warning("partner language unknown (%s): drafting in English", exc.message)
+        draft = draft_customer_update(
+            DraftFacts(
+                customer=str(facts.get("customer", "")),
+                order=str(facts.get("order", action.target.name)),
+                old_date=str(facts.get("commitment", "")),
+                new_date=str(facts.get("eta", "")),
+                language=language,
+                company=self.company,
+            ),
+            f"Subject: {message.subject}\n\n{message.text}",
+            self.llm,
+        )
+        payload = {**action.payload, "draft": draft.model_dump()}
+        return action.model_copy(update={"payload": payload})

@@ -1,0 +1,204 @@
+"""From a signal and its Odoo links to proposed actions: a pure function of the policy.
+
+The LLM never gets here: only the signal's fields and the links are read. High-risk intents
+always wait for an approver whatever the rule says, and a signal that needs review holds its
+actions for a person when the policy says so.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from models import (
+    ActionKind,
+    EntityKind,
+    ImpactedOrder,
+    LinkResult,
+    LinkStatus,
+    ProposedAction,
+    Signal,
+    Target,
+)
+from triage.policy.model import ActionSpec, Conditions, Policy, Rule
+
+_MODELS = {
+    "order": "sale.order",
+    "purchase_order": "purchase.order",
+    "invoice": "account.move",
+    "picking": "stock.picking",
+}
+
+
+class _Blank(dict[str, Any]):
+    """Template values; an unknown placeholder renders empty instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def decide(
+    signal: Signal, links: LinkResult, policy: Policy, today: date | None = None
+) -> list[ProposedAction]:
+    """The actions the first matching rules propose for this message."""
+    today = today or date.today()
+    proposed: list[ProposedAction] = []
+    for rule in policy.rules:
+        if not matches(rule.when, signal, links):
+            continue
+        for spec in rule.actions:
+            for target, context in targets(spec, links):
+                values = _values(signal, links, target, context)
+                proposed.append(_proposal(spec, target, values, rule, policy, signal, today))
+        if rule.stop:
+            break
+    return proposed
+
+
+def matches(when: Conditions, signal: Signal, links: LinkResult) -> bool:
+    """Whether every condition given holds."""
+    order = _linked(links, "sale.order")
+    amounts = [
+        float(link.extra["amount_total"])
+        for link in links.links
+        if link.status is LinkStatus.LINKED and "amount_total" in link.extra
+    ]
+    checks = [
+        not when.intent or signal.intent in when.intent,
+        signal.confidence >= when.min_confidence,
+        not when.urgency or signal.urgency in when.urgency,
+        not when.language or (signal.language or "") in when.language,
+        when.needs_review is None or signal.needs_review == when.needs_review,
+        not when.role or (links.role or "") in when.role,
+        not when.order_state or any(o.extra.get("state") in when.order_state for o in order),
+        when.min_amount is None or any(a >= when.min_amount for a in amounts),
+        when.at_risk is None or any(bool(i.at_risk) for i in links.impacted) == when.at_risk,
+    ]
+    return all(checks)
+
+
+def targets(spec: ActionSpec, links: LinkResult) -> list[tuple[Target, dict[str, Any]]]:
+    """The records an action applies to, each with what is known about it."""
+    if spec.target == "message":
+        return [(Target(), {})]
+    if spec.target == "partner":
+        partner = links.partner
+        if partner is None or partner.status is not LinkStatus.LINKED:
+            return []
+        return [
+            (
+                Target(model="res.partner", record_id=partner.record_id, name=partner.display_name),
+                {},
+            )
+        ]
+    if spec.target == "impacted_orders":
+        return [
+            (Target(model="sale.order", record_id=i.sale_order_id, name=i.name), _impacted(i))
+            for i in links.impacted
+            if i.at_risk or not spec.only_at_risk
+        ]
+    return [
+        (Target(model=link.model, record_id=link.record_id, name=link.display_name), link.extra)
+        for link in _linked(links, _MODELS[spec.target])
+    ]
+
+
+def _proposal(
+    spec: ActionSpec,
+    target: Target,
+    values: dict[str, Any],
+    rule: Rule,
+    policy: Policy,
+    signal: Signal,
+    today: date,
+) -> ProposedAction:
+    approval, reason = spec.approval, f"rule {rule.id}"
+    if spec.approval:
+        reason = f"rule {rule.id} needs an {spec.approval}'s approval"
+    if signal.high_risk and approval not in ("approver", "admin"):
+        approval, reason = "approver", f"{signal.intent} is high risk: never automatic"
+    elif policy.review_first and signal.needs_review and approval is None:
+        approval, reason = "agent", f"the signal needs review: {signal.review_reason}"
+    return ProposedAction(
+        kind=spec.kind,
+        target=target,
+        payload=_payload(spec, values, policy, signal, today),
+        approval=approval,
+        reason=reason,
+        rule_id=rule.id,
+        policy_version=policy.full_version,
+        shadow=rule.shadow,
+        key=spec.assign if spec.assign.startswith("role:") else "",
+    )
+
+
+def _payload(
+    spec: ActionSpec, values: dict[str, Any], policy: Policy, signal: Signal, today: date
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {"urgency": signal.urgency.value, "intent": signal.intent}
+    if spec.summary:
+        payload["summary"] = spec.summary.format_map(_Blank(values))
+    if spec.note:
+        payload["note"] = spec.note.format_map(_Blank(values))
+    if spec.kind is ActionKind.ACTIVITY:
+        days = spec.deadline_days
+        if days is None:
+            days = policy.deadline_days.get(signal.urgency, 2)
+        payload["deadline"] = (today + timedelta(days=days)).isoformat()
+        payload["activity_type"] = spec.activity_type
+        payload["assign"] = _assignee(spec, values, policy)
+    if spec.kind is ActionKind.WEBHOOK:
+        payload["webhook"] = spec.webhook
+    if spec.kind is ActionKind.CUSTOMER_UPDATE:
+        payload["facts"] = {
+            k: values.get(k, "") for k in ("customer", "customer_id", "order", "commitment", "eta")
+        }
+    return payload
+
+
+def _assignee(spec: ActionSpec, values: dict[str, Any], policy: Policy) -> dict[str, Any]:
+    if spec.assign.startswith("role:"):
+        role = spec.assign.removeprefix("role:")
+        return {"role": role, "login": policy.roles[role]}
+    if values.get("owner_id"):
+        return {"user_id": values["owner_id"]}
+    return {"owner_of_record": True}  # read the record's user_id when the action runs
+
+
+def _values(
+    signal: Signal, links: LinkResult, target: Target, context: dict[str, Any]
+) -> dict[str, Any]:
+    """What templates may name: {intent}, {summary}, {partner}, {order}, {eta}, {record}..."""
+    eta = next((e.value for e in signal.entities if e.kind is EntityKind.ETA), "")
+    first = {
+        key: next((lk.display_name for lk in _linked(links, m)), "") for key, m in _MODELS.items()
+    }
+    impacted = ", ".join(i.name for i in links.impacted)
+    return {
+        "intent": signal.intent,
+        "urgency": signal.urgency.value,
+        "summary": signal.summary,
+        "partner": links.partner.display_name if links.partner else "",
+        "po": first["purchase_order"],
+        "impacted": impacted or "none found",
+        "record": target.name,
+        "eta": eta,
+        "owner_id": context.get("user_id"),
+        **first,
+        **context,
+    }
+
+
+def _impacted(order: ImpactedOrder) -> dict[str, Any]:
+    return {
+        "order": order.name,
+        "customer": order.customer,
+        "customer_id": order.customer_id,
+        "user_id": order.salesperson_id,
+        "commitment": order.commitment_date.isoformat() if order.commitment_date else "",
+        "eta": order.new_eta.isoformat() if order.new_eta else "",
+    }
+
+
+def _linked(links: LinkResult, model: str) -> list[Any]:
+    return [lk for lk in links.links if lk.model == model and lk.status is LinkStatus.LINKED]

@@ -1,0 +1,134 @@
+"""The policy file's schema: rules of conditions and actions, roles, SLAs and deadlines."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from models import ActionKind, Urgency
+
+TargetName = Literal[
+    "order", "purchase_order", "invoice", "picking", "partner", "impacted_orders", "message"
+]
+Hours = dict[Urgency, float]
+
+
+class Conditions(BaseModel):
+    """All given conditions must hold (lists mean 'any of')."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    intent: list[str] = Field(default_factory=list, description="Primary intent is one of these")
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    urgency: list[Urgency] = Field(default_factory=list)
+    language: list[str] = Field(default_factory=list)
+    needs_review: bool | None = None
+    role: list[Literal["customer", "supplier", "internal"]] = Field(default_factory=list)
+    order_state: list[str] = Field(default_factory=list, description="Linked sale order's state")
+    min_amount: float | None = Field(default=None, description="Linked order/invoice total")
+    at_risk: bool | None = Field(default=None, description="Some impacted order's date at risk")
+
+
+class ActionSpec(BaseModel):
+    """One action a rule produces."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ActionKind
+    target: TargetName = "message"
+    assign: str = Field(default="owner", description="owner (record's user) or role:<name>")
+    summary: str = ""
+    note: str = ""
+    activity_type: str = "mail.mail_activity_data_todo"
+    deadline_days: int | None = Field(default=None, ge=0, description="Default: by urgency")
+    only_at_risk: bool = False
+    webhook: str | None = Field(default=None, description="Name of a configured webhook")
+    approval: str | None = Field(default=None, description="agent, approver or admin")
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> ActionSpec:
+        if self.kind is ActionKind.WEBHOOK and not self.webhook:
+            raise ValueError("a webhook action names its webhook")
+        if self.kind in _RECORD_KINDS and self.target == "message":
+            raise ValueError(f"a {self.kind} action needs a record: set `target`")
+        if self.kind in (ActionKind.IMAP_MOVE, ActionKind.IMAP_KEYWORD):
+            raise ValueError("IMAP filing is configured per mailbox (move_by_intent, keywords)")
+        if self.approval not in (None, "agent", "approver", "admin"):
+            raise ValueError(f"unknown approval role {self.approval!r}")
+        return self
+
+
+_RECORD_KINDS = frozenset(
+    {
+        ActionKind.ACTIVITY,
+        ActionKind.NOTE,
+        ActionKind.PRIORITY,
+        ActionKind.CUSTOMER_UPDATE,
+        ActionKind.CANCEL_ORDER,
+        ActionKind.HOLD_INVOICE,
+    }
+)
+
+
+class Rule(BaseModel):
+    """When these conditions hold, propose these actions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9_.-]+$")
+    description: str = ""
+    when: Conditions = Conditions()
+    actions: list[ActionSpec] = Field(default_factory=list)
+    shadow: bool = Field(default=False, description="Record what would be done; do nothing")
+    stop: bool = Field(default=True, description="Later rules are not tried once this matched")
+
+
+class Policy(BaseModel):
+    """The whole policy file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: str
+    roles: dict[str, str] = Field(default_factory=dict, description="Role -> Odoo user login")
+    escalation_role: str = "supervisor"
+    review_first: bool = Field(
+        default=True, description="A signal needing review holds its actions for a person"
+    )
+    deadline_days: dict[Urgency, int] = Field(
+        default_factory=lambda: {
+            Urgency.CRITICAL: 0,
+            Urgency.HIGH: 1,
+            Urgency.NORMAL: 2,
+            Urgency.LOW: 5,
+        }
+    )
+    sla_hours: dict[str, Hours] = Field(
+        default_factory=dict, description="'default' or an intent -> hours by urgency"
+    )
+    rules: list[Rule] = Field(default_factory=list)
+    digest: str = Field(default="", exclude=True)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Policy:
+        ids = [r.id for r in self.rules]
+        if len(ids) != len(set(ids)):
+            raise ValueError("rule ids must be unique")
+        for rule in self.rules:
+            for spec in rule.actions:
+                role = spec.assign.removeprefix("role:")
+                if spec.assign.startswith("role:") and role not in self.roles:
+                    raise ValueError(f"rule {rule.id}: role {role!r} is not in roles")
+        if self.escalation_role not in self.roles:
+            raise ValueError(f"escalation_role {self.escalation_role!r} is not in roles")
+        return self
+
+    @property
+    def full_version(self) -> str:
+        """The declared version and a hash of the file: any edit is a new version."""
+        return f"{self.version}+{self.digest[:8]}" if self.digest else self.version
+
+    def sla(self, intent: str, urgency: Urgency) -> float | None:
+        """Hours a proposal or a review may wait before it is escalated."""
+        table = self.sla_hours.get(intent) or self.sla_hours.get("default") or {}
+        return table.get(urgency)
