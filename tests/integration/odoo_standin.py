@@ -44,7 +44,7 @@ from tests.integration.odoo_data import (
 )
 from tests.integration.odoo_domain import X2MANY, Store, is_null
 
-FAULT_KINDS = ("http_error", "hang", "slow", "not_json", "disconnect", "odoo_error")
+FAULT_KINDS = ("http_error", "hang", "slow", "answer_late", "not_json", "disconnect", "odoo_error")
 ROUTES = ("/jsonrpc", "/web/webclient/version_info")
 _META = ("id", "create_uid", "create_date", "write_uid", "write_date")
 _THREADS = tuple(model for model, spec in MODELS.items() if spec.mail_thread)
@@ -193,7 +193,7 @@ class OdooStandin:
 
     def inject(self, kind: str, count: int = 1, **options: Any) -> Fault:
         """Make the next `count` calls fail; options: service, model, method (which calls),
-        seconds (hang, slow), status (http_error), name and message (odoo_error)."""
+        seconds (hang, slow, answer_late), status (http_error), name and message (odoo_error)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
         fault = Fault(kind, count, **options)
@@ -254,6 +254,10 @@ class OdooStandin:
             if fault:
                 fault.remaining -= 1
             release = self._release
+        if fault and fault.kind == "answer_late":  # the call takes effect, the answer is late
+            body = self._answer(path, params, rid)
+            release.wait(fault.seconds)
+            return request.reply(200, body)
         if fault and self._fail(fault, request, rid, release):
             return None
         request.reply(200, self._answer(path, params, rid))
