@@ -116,8 +116,8 @@ def test_supplier_delay_fans_out_with_drafts_awaiting_approval(
     ]
     assert len(sent) == 1 and sent[0]["partner_ids"] == [10]
     unapproved = next(a for a in drafts if a.target.name == "S00045").payload["draft"]
-    assert not any(m["subject"] == unapproved["subject"] for m in messages(odoo_server, "sale.order", 10))
-    ]
+    s00045 = messages(odoo_server, "sale.order", 10)
+    assert not any(m["subject"] == unapproved["subject"] for m in s00045)
     body = view.json()
     assert {a["kind"] for a in body["actions"]} == {"note", "activity", "customer_update"}
     assert any(e["event"] == "approved" and e["actor"] == "key:paula" for e in body["audit"])
