@@ -129,4 +129,6 @@ async def metrics_endpoint(request: Request) -> Response:
     metrics: Metrics = request.app.state.metrics
     runtime: Runtime = request.app.state.runtime
     metrics.record_mailboxes(runtime.mailbox_state.health())
+    actions = runtime.actions
+    metrics.record_actions(actions.counts(), actions.failures(), actions.escalated())
     return Response(metrics.render(), media_type="text/plain; version=0.0.4")

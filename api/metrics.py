@@ -12,7 +12,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from models import Signal
+from models import ActionState, Signal
 from triage.llm.service import LlmService
 from triage.store.mailboxes import FolderHealth
 
@@ -51,6 +51,18 @@ class Metrics:
         self.mailbox_errors = Gauge(
             "triage_mailbox_errors", "Failed polls so far", labels, registry=self.registry
         )
+        self.actions = Gauge(
+            "triage_actions", "Actions in the outbox by state", ["state"], registry=self.registry
+        )
+        self.action_failures = Gauge(
+            "triage_action_failures",
+            "Failed or dead actions by class (business, technical)",
+            ["class"],
+            registry=self.registry,
+        )
+        self.escalations = Gauge(
+            "triage_escalations", "Proposals escalated past their SLA", registry=self.registry
+        )
 
     def record_mailboxes(self, health: list[FolderHealth]) -> None:
         """Refresh the mailbox gauges from the stored health (called at scrape time)."""
@@ -70,6 +82,16 @@ class Metrics:
             self.decisions.labels(signal.decided_by.value).inc()
             if signal.needs_review:
                 self.review.inc()
+
+    def record_actions(
+        self, counts: dict[str, int], failures: dict[str, int], escalated: int
+    ) -> None:
+        """Refresh the outbox gauges from the store (called at scrape time)."""
+        for state in ActionState:
+            self.actions.labels(state.value).set(counts.get(state.value, 0))
+        for kind in ("business", "technical"):
+            self.action_failures.labels(kind).set(failures.get(kind, 0))
+        self.escalations.set(escalated)
 
     def watch_llm(self, service: LlmService) -> None:
         """Expose the LLM service's calls, tokens, cache hits, fallbacks and breaker state."""

@@ -166,10 +166,12 @@ def link(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> 
 
 @app.command()
 def status() -> None:
-    """Show each watched mailbox folder's health."""
+    """Show each watched mailbox folder's health, and the outbox by state and failure class."""
     settings = get_settings()
     with opened_runtime(settings) as runtime:
         health = runtime.mailbox_state.health()
+        counts, failures = runtime.actions.counts(), runtime.actions.failures()
+        escalated, policy = runtime.actions.escalated(), runtime.policy.current().full_version
     stale = set(stale_folders(health, settings.mailboxes))
     table = Table("last poll", "last message", "backlog", "errors", "state")
     table.columns.insert(0, Column("mailbox/folder", no_wrap=True))
@@ -190,6 +192,12 @@ def status() -> None:
         table.add_row(name, "never", "-", "-", "-", "STALE")
     Console().print(table)
     typer.echo(describe(settings))
+    by_state = ", ".join(f"{state} {n}" for state, n in sorted(counts.items())) or "none"
+    typer.echo(f"policy {policy}; actions: {by_state}; escalated {escalated}")
+    typer.echo(
+        f"failed or dead actions: business {failures.get('business', 0)}, "
+        f"technical {failures.get('technical', 0)}"
+    )
 
 
 def _when(moment: datetime | None) -> str:

@@ -46,8 +46,10 @@ def parse_policy(text: str, name: str = "policy") -> Policy:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
+        got = first.get("input")
+        shown = f" (got {got!r})" if isinstance(got, str | int | float | bool) else ""
         raise ConfigurationError(
-            f"{name}:{_line_of(root, first['loc'])}: {where}: {first['msg']}"
+            f"{name}:{_line_of(root, first['loc'])}: {where}: {first['msg']}{shown}"
         ) from exc
     policy.digest = hashlib.sha256(text.encode()).hexdigest()
     return policy
