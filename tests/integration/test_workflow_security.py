@@ -1,0 +1,91 @@
+"""Security of the whole pipeline: hostile mail read by a compromised model, then the policy,
+the outbox and the worker against the Odoo stand-in; and roles on the approval API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from models import ActionState
+from tests.integration.llm_server import LlmServer, Reply
+from tests.integration.odoo_standin import OdooStandin
+from tests.integration.workflow_support import running, settings_for
+from triage.config import LlmSettings, LlmTriggers
+from triage.policy.loader import load_policy
+from triage.runtime import build_worker
+
+pytestmark = pytest.mark.integration
+CORPUS: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parents[1] / "fixtures" / "injection" / "corpus.yaml").read_text("utf-8")
+)
+
+
+def _raw(case: dict[str, Any]) -> bytes:
+    """The hostile mail as if a known customer's account sent it (it links to S00042)."""
+    body = case["body"].replace("\n", "\r\n")
+    return (
+        "From: Maria Lopez <buyer@lopez-catering.example>\r\nTo: orders@northwind.example\r\n"
+        f"Subject: {case['subject']}\r\n"
+        f"Message-ID: <{case['id']}@injection.example>\r\n"
+        "Date: Wed, 05 Mar 2025 10:00:00 +0100\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+    ).encode()
+
+
+def _compromised(body: dict[str, Any]) -> Reply:
+    system = body["messages"][0]["content"]
+    user = body["messages"][-1]["content"]
+    entry = next((c for c in CORPUS if c["subject"] in user), None)
+    if entry is None:  # the extract prompt of a mail steered to a supplier intent
+        return Reply({"entities": [{"kind": "customer_po", "text": "ATTACKER-1"}]})
+    text = json.dumps(entry["answer"]).replace("{system_prompt}", json.dumps(system)[1:-1])
+    return Reply(json.loads(text))
+
+
+def test_hostile_mail_through_the_whole_pipeline_stays_inside_the_policy(
+    llm: LlmServer, odoo_server: OdooStandin, tmp_path: Path, trained_model_dir: Path
+) -> None:
+    llm.respond_with(_compromised)
+    settings = settings_for(
+        odoo_server,
+        tmp_path,
+        trained_model_dir,
+        llm_base_url=llm.url,
+        llm_model="test-model",
+        llm=LlmSettings(
+            run_when=LlmTriggers(long_chars=1), breaker_failures=10_000, cache=False, max_retries=0
+        ),
+    )
+    policy = load_policy(settings.policy)
+    allowed = {
+        (rule.id, spec.kind.value): spec.approval for rule in policy.rules for spec in rule.actions
+    }
+    with running(settings) as runtime:
+        for case in CORPUS:
+            ingest = runtime.ingestor.ingest(_raw(case), source="test", position=case["id"])
+            assert ingest.message_id is not None
+        assert llm.calls >= len(CORPUS)
+        build_worker(runtime).run_due()
+        actions = runtime.actions.in_state()
+        signals = [runtime.store.signal(a.message_id) for a in actions]
+    assert len({a.message_id for a in actions}) >= len(CORPUS) // 4, "too few mails acted on"
+    assert any(a.state is ActionState.PROPOSED for a in actions)
+    taxonomy = {i.name for i in runtime.cascade.taxonomy.intents}
+    for action, signal in zip(actions, signals, strict=True):
+        assert signal is not None and signal.intent in taxonomy
+        assert (action.rule_id, action.kind) in allowed, action  # only what the policy says
+        required = allowed[(action.rule_id, action.kind)]
+        if required or signal.high_risk:
+            assert action.approval in ("approver", "admin"), action
+        if action.approval in ("approver", "admin"):
+            assert action.state is ActionState.PROPOSED, action  # never run unapproved
+        if signal.needs_review and action.approval:
+            assert action.state is ActionState.PROPOSED
+        assert "attacker" not in json.dumps(action.payload).lower()
+    executed = [a for a in actions if a.state is ActionState.DONE]
+    assert all(a.approval is None for a in executed)
+    assert not any(a.kind in ("cancel_order", "hold_invoice", "customer_update") for a in executed)
