@@ -1,0 +1,170 @@
+"""The policy file and decide(): conditions, targets, approvals, shadow, refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from models import (
+    ImpactedOrder,
+    IntentScore,
+    Link,
+    LinkResult,
+    Signal,
+    Urgency,
+)
+from triage.errors import ConfigurationError
+from triage.policy.decide import decide
+from triage.policy.loader import load_policy, parse_policy
+
+TODAY = date(2025, 3, 5)
+POLICY = load_policy()
+S00042 = Link(
+    model="sale.order",
+    record_id=7,
+    display_name="S00042",
+    found_by="x",
+    extra={"state": "sale", "amount_total": 1200.0, "user_id": 6},
+)
+PARTNER = Link(model="res.partner", record_id=11, display_name="Maria Lopez", found_by="sender")
+
+
+def signal(intent: str, **extra: object) -> Signal:
+    values: dict[str, object] = {
+        "message_id": "m1",
+        "intents": [IntentScore(intent=intent, confidence=0.95)],
+        "urgency": Urgency.NORMAL,
+        "summary": "Where is my order?",
+        **extra,
+    }
+    return Signal.model_validate(values)
+
+
+def links(*found: Link, **extra: object) -> LinkResult:
+    return LinkResult.model_validate({"partner": PARTNER, "links": list(found), **extra})
+
+
+def test_the_shipped_policy_loads_and_names_its_version() -> None:
+    assert POLICY.version == "2025.1" and POLICY.full_version.startswith("2025.1+")
+    assert {r.id for r in POLICY.rules} >= {"order-status", "supplier-delay", "bank-details"}
+
+
+def test_order_status_is_an_activity_for_the_orders_salesperson() -> None:
+    (action,) = decide(signal("order_status"), links(S00042), POLICY, TODAY)
+    assert (action.kind, action.target.record_id, action.approval) == ("activity", 7, None)
+    assert action.payload["assign"] == {"user_id": 6}
+    assert action.payload["summary"] == "Maria Lopez asks for the status of S00042"
+    assert action.payload["deadline"] == "2025-03-07"  # normal urgency: two days
+    assert action.rule_id == "order-status" and action.policy_version == POLICY.full_version
+
+
+def test_no_linked_record_means_no_action() -> None:
+    assert decide(signal("order_status"), LinkResult(), POLICY, TODAY) == []
+
+
+def test_supplier_delay_fans_out_and_drafts_only_for_orders_at_risk() -> None:
+    impacted = [
+        ImpactedOrder(
+            sale_order_id=7,
+            name="S00042",
+            customer="Lopez",
+            customer_id=10,
+            salesperson_id=6,
+            at_risk=True,
+            new_eta=date(2025, 3, 20),
+        ),
+        ImpactedOrder(
+            sale_order_id=13,
+            name="S00048",
+            customer="Belvedere",
+            customer_id=15,
+            salesperson_id=9,
+            at_risk=False,
+        ),
+    ]
+    po = Link(model="purchase.order", record_id=3, display_name="P00017", found_by="x")
+    actions = decide(signal("supplier_delay"), links(po, impacted=impacted), POLICY, TODAY)
+    kinds = [(a.kind.value, a.target.name, a.approval) for a in actions]
+    assert kinds == [
+        ("note", "P00017", None),
+        ("activity", "S00042", None),
+        ("activity", "S00048", None),
+        ("customer_update", "S00042", "approver"),
+    ]
+    assert actions[2].payload["assign"] == {"user_id": 9}
+    assert "S00042, S00048" in actions[0].payload["note"]
+    assert actions[3].payload["facts"]["eta"] == "2025-03-20"
+
+
+def test_high_risk_always_waits_for_an_approver_whatever_the_rule_says() -> None:
+    risky = signal(
+        "order_status",
+        high_risk=True,
+        intents=[
+            IntentScore(intent="order_status", confidence=0.9),
+            IntentScore(intent="account_update", confidence=0.4),
+        ],
+    )
+    (action,) = decide(risky, links(S00042), POLICY, TODAY)
+    assert action.approval == "approver" and "high risk" in action.reason
+
+
+def test_a_signal_needing_review_holds_auto_actions_for_an_agent() -> None:
+    unsure = signal("order_status", needs_review=True, review_reason="unsure: 0.41")
+    (action,) = decide(unsure, links(S00042), POLICY, TODAY)
+    assert action.approval == "agent" and action.reason == "the signal needs review: unsure: 0.41"
+
+
+def test_cancelling_a_confirmed_order_needs_approval_but_a_quotation_does_not_match() -> None:
+    confirmed = decide(signal("order_cancel"), links(S00042), POLICY, TODAY)
+    assert [(a.kind.value, a.approval) for a in confirmed] == [
+        ("activity", None),
+        ("cancel_order", "approver"),
+    ]
+    quote = S00042.model_copy(update={"extra": {"state": "draft"}})
+    (only,) = decide(signal("order_cancel"), links(quote), POLICY, TODAY)
+    assert only.kind.value == "activity" and only.rule_id == "order-change"
+
+
+def test_two_activities_on_one_record_get_distinct_keys() -> None:
+    actions = decide(signal("return_request"), links(S00042), POLICY, TODAY)
+    assert [a.key for a in actions] == ["", "role:warehouse"]
+    assert actions[1].approval == "approver"
+
+
+def test_automatic_mail_gets_no_action() -> None:
+    assert decide(signal("auto_reply"), links(S00042), POLICY, TODAY) == []
+
+
+POLICY_HEAD = "version: '7'\nroles: {supervisor: boss, finance: fin}\nrules:\n"
+
+
+@pytest.mark.parametrize(
+    ("rules", "error"),
+    [
+        ("  - id: a\n    actions: [{kind: webhook}]\n", "names its webhook"),
+        ("  - id: a\n    actions: [{kind: activity}]\n", "needs a record"),
+        ("  - id: a\n    actions: [{kind: imap_move, target: order}]\n", "per mailbox"),
+        ("  - id: a\n    actions: [{kind: note, target: order, assign: 'role:ceo'}]\n", "ceo"),
+        ("  - id: a\n    actions: [{kind: note, target: order, approval: boss}]\n", "boss"),
+        ("  - id: a\n  - id: a\n", "unique"),
+        ("  - id: a\n    when: {intent: order_status, urgency: [soon]}\n", ":5:"),
+        ("  - id: a\n    colour: blue\n", "colour"),
+    ],
+)
+def test_mistakes_in_the_policy_are_refused_with_the_reason(rules: str, error: str) -> None:
+    with pytest.raises(ConfigurationError, match=error):
+        parse_policy(POLICY_HEAD + rules, "p.yaml")
+
+
+def test_shadow_rules_and_conditions_on_amount_and_risk() -> None:
+    text = POLICY_HEAD + (
+        "  - id: big\n    shadow: true\n    when: {min_amount: 1000, at_risk: false}\n"
+        "    actions: [{kind: note, target: order, note: 'big order {order}'}]\n"
+    )
+    policy = parse_policy(text)
+    (action,) = decide(signal("other"), links(S00042), policy, TODAY)
+    assert action.shadow and action.payload["note"] == "big order S00042"
+    small = S00042.model_copy(update={"extra": {"amount_total": 10.0}})
+    assert decide(signal("other"), links(small), policy, TODAY) == []
