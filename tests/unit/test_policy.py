@@ -168,3 +168,21 @@ def test_shadow_rules_and_conditions_on_amount_and_risk() -> None:
     assert action.shadow and action.payload["note"] == "big order S00042"
     small = S00042.model_copy(update={"extra": {"amount_total": 10.0}})
     assert decide(signal("other"), links(small), policy, TODAY) == []
+
+
+def test_the_policy_example_in_the_readme_is_valid() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```yaml\nversion:")
+    example = readme[start + len("```yaml\n") : readme.index("```", start + 8)]
+    policy = parse_policy(example, "README.md")
+    assert {s.kind.value for r in policy.rules for s in r.actions} == {
+        "activity",
+        "note",
+        "customer_update",
+        "priority",
+        "cancel_order",
+        "hold_invoice",
+        "webhook",
+    }
