@@ -3,11 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+HTMX := api/static/htmx.min.js
 export TRIAGE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run test lint unit bench setup clean servers
 
-setup: $(STAMP)
+setup: $(STAMP) $(HTMX)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,13 +16,18 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-run: $(STAMP)
+# The UI's htmx comes from the npm registry (pinned in package-lock.json), never a CDN.
+$(HTMX): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+run: setup
 	$(BIN)/triage db upgrade
 	$(BIN)/triage train --if-missing
 	$(BIN)/triage ingest tests/fixtures/emails
 	$(BIN)/triage serve
 
-lint: $(STAMP)
+lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -32,9 +38,12 @@ test: lint servers
 
 # Servers the tests start themselves; PostgreSQL already runs on every machine.
 servers:
-	command -v dovecot >/dev/null || (apt-get update && apt-get install -y dovecot-imapd)
+	@missing=""; \
+	command -v dovecot >/dev/null || missing="$$missing dovecot-imapd"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then apt-get update && apt-get install -y $$missing; fi
 
-bench: $(STAMP) servers
+bench: setup servers
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/triage train --if-missing
 	$(BIN)/python bench/parse.py
@@ -44,4 +53,4 @@ bench: $(STAMP) servers
 	$(BIN)/python bench/cascade.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules $(HTMX) test-output

@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
-from api import errors
+from api import errors, ui
 from api.actions import router as actions_router
 from api.auth import require_api_key
 from api.classify import router as classify_router
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(classify_router)
     app.include_router(messages_router)
     app.include_router(actions_router)
+    ui.install(app, settings)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=JSON_BODY_LIMIT,

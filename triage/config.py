@@ -26,6 +26,11 @@ class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     api_key: SecretStr | None = None
+    session_secret: SecretStr | None = Field(
+        default=None, description="Signs UI session cookies; random per start when unset"
+    )
+    secure_cookies: bool = Field(default=False, description="Send cookies over HTTPS only")
+    session_hours: float = Field(default=12.0, gt=0)
 
 
 class ClassifySettings(BaseModel):
@@ -200,6 +205,13 @@ class Settings(BaseSettings):
             key is None or key.get_secret_value().strip().lower() in _PLACEHOLDERS
         ):
             raise ValueError("TRIAGE_API__API_KEY must be set to a real secret in production")
+        secret = self.api.session_secret
+        if self.environment == "production" and (
+            secret is None or len(secret.get_secret_value()) < 32
+        ):
+            raise ValueError(
+                "TRIAGE_API__SESSION_SECRET must be set (32+ characters) in production"
+            )
         return self
 
     @property

@@ -36,6 +36,8 @@ from triage.store.apikeys import ApiKeyStore
 from triage.store.audit import AuditStore
 from triage.store.links import LinkStore
 from triage.store.mailboxes import MailboxStateStore
+from triage.store.review import ReviewStore
+from triage.store.users import UserStore
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ class Runtime:
     audit: AuditStore
     policy: PolicyHolder
     workflow: Workflow
+    users: UserStore
+    review: ReviewStore
     odoo: OdooClient | None = None
     llm: LlmTasks | None = None
 
@@ -96,6 +100,8 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         audit,
         policy,
         workflow,
+        UserStore(sessions),
+        ReviewStore(sessions),
         odoo,
         llm,
     )

@@ -320,3 +320,18 @@ def test_an_approval_left_past_its_sla_is_escalated_once(
         "Escalated: approval of activity on Jordi Puig",
         "Escalated: review",
     ]
+
+
+def test_repeated_technical_failures_end_dead_and_visible(
+    odoo_server: OdooStandin, tmp_path: Path, trained_model_dir: Path
+) -> None:
+    from triage.store.actions import MAX_ATTEMPTS
+
+    with running(settings_for(odoo_server, tmp_path, trained_model_dir)) as runtime:
+        message_id = ingest(runtime, ORDER_STATUS)
+        odoo_server.inject("disconnect", count=1_000)
+        until_settled(runtime, seconds=30)
+        (action,) = runtime.actions.for_message(message_id)
+        failures, counts = runtime.actions.failures(), runtime.actions.counts()
+    assert action.state is ActionState.DEAD and action.attempts == MAX_ATTEMPTS
+    assert failures == {"technical": 1} and counts == {"dead": 1}

@@ -65,6 +65,7 @@ def test_order_status_becomes_an_activity_for_the_salesperson(
     activity = new[0]
     assert activity["user_id"] == UID["sales"] and "S00042" in activity["summary"]
     assert "https://triage.example/messages/" in activity["note"]
+    assert "References: S00042" in activity["note"]
     assert activity["date_deadline"] >= date.today().isoformat()
     assert audit == [("decided", "policy"), ("approved", "policy"), ("done", "worker")]
 
@@ -97,9 +98,12 @@ def test_supplier_delay_fans_out_with_drafts_awaiting_approval(
         )
         assert answer.status_code == 200 and answer.json()["state"] == "approved"
         assert build_worker(runtime).run_due() == 1
-        view = client.get(
-            f"/v1/messages/{message_id}", headers={"Authorization": f"Bearer {approver}"}
-        )
+        as_approver = {"Authorization": f"Bearer {approver}"}
+        view = client.get(f"/v1/messages/{message_id}", headers=as_approver)
+        trail = client.get(
+            "/v1/audit", params={"model": "sale.order", "record_id": 7}, headers=as_approver
+        ).json()["events"]
+    assert {e["event"] for e in trail} >= {"approved", "proposed", "done"}
     po_notes = [m for m in messages(odoo_server, "purchase.order", 3) if "delay" in m["body"]]
     assert len(po_notes) == 1 and "S00042, S00045, S00048" in po_notes[0]["body"]
     for order in (7, 10, 13):

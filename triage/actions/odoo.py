@@ -149,15 +149,19 @@ class OdooExecutor:
         )
         if found:
             return int(found[0]["id"])
-        body = f"{text}\n\nTriage: {self.review_url}/messages/{action.message_id} {tag}"
+        refs = ", ".join(action.payload.get("references") or [])
+        listed = f"\nReferences: {refs}" if refs else ""
+        body = f"{text}{listed}\n\nTriage: {self.review_url}/messages/{action.message_id} {tag}"
         kwargs = {"body": body, "message_type": "comment", "subtype_xmlid": "mail.mt_note"}
         return int(self.odoo.call(model, "message_post", [[rid]], kwargs, once=True))
 
     def _note_html(self, action: ActionRecord, text: str) -> str:
         link = f"{self.review_url}/messages/{action.message_id}"
+        refs = ", ".join(action.payload.get("references") or [])
+        listed = f"<p>References: {html.escape(refs)}</p>" if refs else ""
         return (
-            f'<p>{html.escape(text)}</p><p><a href="{html.escape(link)}">Open in triage</a> '
-            f"{html.escape(marker(action))}</p>"
+            f'<p>{html.escape(text)}</p>{listed}<p><a href="{html.escape(link)}">Open in '
+            f"triage</a> {html.escape(marker(action))}</p>"
         )
 
     def _assignee(self, assign: dict[str, Any], model: str, rid: int) -> int | None:

@@ -30,6 +30,9 @@ _MODELS = {
 }
 
 
+_CONTEXT = frozenset({EntityKind.DATE, EntityKind.AMOUNT, EntityKind.QUANTITY})
+
+
 class _Blank(dict[str, Any]):
     """Template values; an unknown placeholder renders empty instead of failing."""
 
@@ -135,7 +138,13 @@ def _proposal(
 def _payload(
     spec: ActionSpec, values: dict[str, Any], policy: Policy, signal: Signal, today: date
 ) -> dict[str, Any]:
-    payload: dict[str, Any] = {"urgency": signal.urgency.value, "intent": signal.intent}
+    payload: dict[str, Any] = {
+        "urgency": signal.urgency.value,
+        "intent": signal.intent,
+        "references": sorted(
+            {e.value for e in signal.entities if e.kind not in _CONTEXT and e.field != "quoted"}
+        ),
+    }
     if spec.summary:
         payload["summary"] = spec.summary.format_map(_Blank(values))
     if spec.note:

@@ -1,0 +1,326 @@
+"""The review UI's pages: login, queue, message, approvals, feedback and dashboard."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from api.ui import charts
+from api.ui.mailview import highlighted, html_part, sanitised_frame
+from api.ui.session import (
+    UiError,
+    check_csrf,
+    csrf_token,
+    current_user,
+    runtime_of,
+    safe_next,
+)
+from models import ActionRecord, ActionState, Urgency
+from triage.store.review import QueueItem
+from triage.store.users import User
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parents[1] / "templates"))
+router = APIRouter(include_in_schema=False)
+UserDep = Annotated[User, Depends(current_user)]
+STATES = ("needs_review", "awaiting_approval", "done", "unclassified")
+ODOO_LABELS = {
+    "sale.order": "Sale order",
+    "purchase.order": "Purchase order",
+    "account.move": "Invoice",
+    "stock.picking": "Transfer",
+    "res.partner": "Contact",
+}
+
+
+def page(request: Request, name: str, user: User | None, **context: Any) -> HTMLResponse:
+    """Render a template with the user, the CSRF token and the navigation."""
+    values = {"user": user, "csrf": csrf_token(request), "path": request.url.path, **context}
+    return TEMPLATES.TemplateResponse(request, name, values)
+
+
+@router.get("/login")
+async def login_form(request: Request, next: str | None = None) -> HTMLResponse:
+    """The login form."""
+    return page(request, "login.html", None, next=safe_next(next), error="")
+
+
+@router.post("/login", dependencies=[Depends(check_csrf)])
+async def login(
+    request: Request,
+    name: Annotated[str, Form(max_length=255)],
+    password: Annotated[str, Form(max_length=1024)],
+    next: Annotated[str, Form()] = "/queue",
+) -> Response:
+    """Check the password; on success a fresh session (new CSRF token) and on to `next`."""
+    user = await run_in_threadpool(runtime_of(request).users.authenticate, name, password)
+    if user is None:
+        response = page(
+            request, "login.html", None, next=safe_next(next), error="Wrong name or password."
+        )
+        response.status_code = 401
+        return response
+    request.session.clear()
+    request.session["user"] = user.name
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[Depends(check_csrf)])
+async def logout(request: Request) -> Response:
+    """End the session."""
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/")
+async def home(user: UserDep) -> Response:
+    """The queue is the start page."""
+    return RedirectResponse("/queue", status_code=303)
+
+
+def _matches(item: QueueItem, key: str, value: str) -> bool:
+    signal = item.signal
+    if key == "mailbox":
+        return item.mailbox == value
+    if key == "state":
+        return item.state == value
+    if key == "role":
+        return item.role == value
+    if signal is None:
+        return False
+    if key == "intent":
+        return signal.intent == value
+    if key == "urgency":
+        return signal.urgency.value == value
+    return key != "needs_review" or signal.needs_review == (value == "yes")
+
+
+def _filtered(items: list[QueueItem], filters: dict[str, str]) -> list[QueueItem]:
+    def keep(item: QueueItem) -> bool:
+        return all(_matches(item, k, v) for k, v in filters.items() if v)
+
+    return [i for i in items if keep(i)]
+
+
+async def _queue_context(request: Request, sort: str, filters: dict[str, str]) -> dict[str, Any]:
+    everything = await run_in_threadpool(runtime_of(request).review.queue)
+    shown = _filtered(everything, filters)
+    if sort == "urgent":
+        shown.sort(key=lambda i: (i.urgency_rank, -i.received_at.timestamp()))
+    counts = {
+        "state": Counter(i.state for i in everything),
+        "intent": Counter(i.signal.intent for i in everything if i.signal),
+        "urgency": Counter(i.signal.urgency.value for i in everything if i.signal),
+        "mailbox": Counter(i.mailbox for i in everything),
+        "role": Counter(i.role or "unknown" for i in everything),
+    }
+    return {
+        "items": shown[:300],
+        "total": len(shown),
+        "counts": counts,
+        "filters": filters,
+        "sort": sort,
+        "query": urlencode({k: v for k, v in {**filters, "sort": sort}.items() if v}),
+        "states": STATES,
+        "urgencies": [u.value for u in Urgency],
+    }
+
+
+@router.get("/queue")
+async def queue(
+    request: Request,
+    user: UserDep,
+    sort: Annotated[str, Query(pattern="^(newest|urgent)$")] = "newest",
+    mailbox: str = "",
+    intent: str = "",
+    urgency: str = "",
+    state: str = "",
+    needs_review: str = "",
+    role: str = "",
+) -> HTMLResponse:
+    """Messages needing attention, with filters and counts; new ones appear by themselves."""
+    filters = {
+        "mailbox": mailbox,
+        "intent": intent,
+        "urgency": urgency,
+        "state": state,
+        "needs_review": needs_review,
+        "role": role,
+    }
+    context = await _queue_context(request, sort, filters)
+    template = "queue_rows.html" if request.headers.get("hx-request") else "queue.html"
+    return page(request, template, user, **context)
+
+
+@router.get("/messages/{message_id}")
+async def message_page(request: Request, message_id: str, user: UserDep) -> HTMLResponse:
+    """One mail: text or sandboxed HTML, entities, signal, links, actions and corrections."""
+    runtime = runtime_of(request)
+    message = await run_in_threadpool(runtime.store.get, message_id)
+    if message is None:
+        raise UiError(404, f"No message {message_id}.")
+    raw = await run_in_threadpool(runtime.store.raw, message_id)
+    html = html_part(raw) if raw and message.html_text else None
+    signal = runtime.store.signal(message_id)
+    links = runtime.links.result(message_id)
+    actions = runtime.actions.for_message(message_id)
+    entities = [
+        *message.entities,
+        *(e for s in (signal.stages if signal else []) for e in s.entities),
+    ]
+    return page(
+        request,
+        "message.html",
+        user,
+        message=message,
+        text=highlighted(message.text, entities),
+        subject=highlighted(message.subject, entities, "subject"),
+        frame=sanitised_frame(html) if html else None,
+        signal=signal,
+        links=links,
+        actions=actions,
+        may_decide={a.id: user.role.may_approve(a.approval) for a in actions},
+        corrections=runtime.review.corrections(message_id),
+        intents=[i.name for i in runtime.cascade.taxonomy.intents],
+        urgencies=[u.value for u in Urgency],
+        odoo_url=runtime.settings.odoo.url.rstrip("/") if runtime.settings.odoo else "",
+        labels=ODOO_LABELS,
+    )
+
+
+@router.post("/messages/{message_id}/label", dependencies=[Depends(check_csrf)])
+async def correct_label(
+    request: Request,
+    message_id: str,
+    user: UserDep,
+    intent: Annotated[str, Form(max_length=64)],
+    urgency: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    """Record a correction (a training label for `triage train`)."""
+    runtime = runtime_of(request)
+    if runtime.store.get(message_id) is None:
+        raise UiError(404, f"No message {message_id}.")
+    if runtime.cascade.taxonomy.get(intent) is None:
+        raise UiError(422, f"{intent!r} is not an intent of the taxonomy.")
+    if urgency and urgency not in {u.value for u in Urgency}:
+        raise UiError(422, f"{urgency!r} is not an urgency.")
+    runtime.store.add_feedback(message_id, intent, user.name, urgency or None)
+    runtime.audit.record(
+        "corrected",
+        f"user:{user.name}",
+        message_id=message_id,
+        detail={"intent": intent, "urgency": urgency},
+    )
+    return RedirectResponse(f"/messages/{message_id}#label", status_code=303)
+
+
+def _decidable(request: Request, action_id: int, user: User) -> ActionRecord:
+    action = runtime_of(request).actions.get(action_id)
+    if action is None:
+        raise UiError(404, f"No action {action_id}.")
+    if action.state is not ActionState.PROPOSED:
+        raise UiError(
+            409, f"Action {action_id} is {action.state.value}, not waiting for a decision."
+        )
+    if not user.role.may_approve(action.approval):
+        raise UiError(
+            403, f"A {user.role.value} may not decide an action that needs an {action.approval}."
+        )
+    return action
+
+
+@router.post("/actions/{action_id}/approve", dependencies=[Depends(check_csrf)])
+async def approve(
+    request: Request,
+    action_id: int,
+    user: UserDep,
+    subject: Annotated[str | None, Form(max_length=200)] = None,
+    body: Annotated[str | None, Form(max_length=10_000)] = None,
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    """Approve a proposal, with the edits made to a drafted customer update."""
+    action = _decidable(request, action_id, user)
+    payload: dict[str, Any] = {}
+    draft = action.payload.get("draft")
+    if isinstance(draft, dict) and (subject is not None or body is not None):
+        edits = {k: v for k, v in {"subject": subject, "body": body}.items() if v is not None}
+        if any(draft.get(k) != v for k, v in edits.items()):
+            payload["draft"] = {**draft, **edits, "edited_by": user.name}
+    await run_in_threadpool(
+        runtime_of(request).actions.approve, action_id, f"user:{user.name}", payload
+    )
+    return RedirectResponse(
+        safe_next(back) if back else f"/messages/{action.message_id}", status_code=303
+    )
+
+
+@router.post("/actions/{action_id}/reject", dependencies=[Depends(check_csrf)])
+async def reject(
+    request: Request,
+    action_id: int,
+    user: UserDep,
+    reason: Annotated[str, Form(max_length=2_000)] = "",
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    """Reject a proposal."""
+    action = _decidable(request, action_id, user)
+    await run_in_threadpool(
+        runtime_of(request).actions.reject, action_id, f"user:{user.name}", reason
+    )
+    return RedirectResponse(
+        safe_next(back) if back else f"/messages/{action.message_id}", status_code=303
+    )
+
+
+@router.get("/approvals")
+async def approvals(request: Request, user: UserDep) -> HTMLResponse:
+    """Actions waiting for a decision this user may take, with why each needs one."""
+    runtime = runtime_of(request)
+    waiting = await run_in_threadpool(runtime.actions.in_state, ActionState.PROPOSED)
+    mine = [a for a in waiting if user.role.may_approve(a.approval)]
+    subjects = {
+        a.message_id: (m.subject if (m := runtime.store.get(a.message_id)) else "") for a in mine
+    }
+    return page(
+        request,
+        "approvals.html",
+        user,
+        actions=mine,
+        others=len(waiting) - len(mine),
+        subjects=subjects,
+    )
+
+
+@router.get("/feedback")
+async def feedback(request: Request, user: UserDep) -> HTMLResponse:
+    """Corrections people made, newest first."""
+    items = await run_in_threadpool(runtime_of(request).review.feedback)
+    return page(request, "feedback.html", user, items=items)
+
+
+@router.get("/dashboard")
+async def dashboard(request: Request, user: UserDep) -> HTMLResponse:
+    """Mail per day by intent, routing, queue age, precision from corrections, LLM use."""
+    board = await run_in_threadpool(runtime_of(request).review.dashboard)
+    per_day = [(d.strftime("%d.%m"), dict(board.by_day_intent[d])) for d in board.days]
+    routing = [(k, float(v)) for k, v in sorted(board.routing.items())]
+    ages = [(k, float(board.queue_age.get(k, 0))) for k in ("< 1 h", "1-4 h", "4-24 h", "> 24 h")]
+    llm_days = [(d.strftime("%d.%m"), board.llm_by_day.get(d, (0, 0))) for d in board.days]
+    return page(
+        request,
+        "dashboard.html",
+        user,
+        per_day=charts.stacked_columns(per_day),
+        routing=charts.bars(routing),
+        routing_total=sum(board.routing.values()),
+        ages=charts.bars(ages),
+        precision=board.precision,
+        calls=charts.bars([(d, float(c)) for d, (c, _) in llm_days if c]),
+        tokens=charts.bars([(d, float(t)) for d, (_, t) in llm_days if t]),
+    )

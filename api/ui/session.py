@@ -1,0 +1,86 @@
+"""Who is logged in, and CSRF tokens for every form.
+
+Sessions are Starlette's signed cookies (HttpOnly, SameSite=strict); the session holds the
+user's name and a CSRF token. The user is looked up on every request, so a disabled user is
+out at once, and the role always comes from the database.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import quote
+
+from fastapi import Request
+
+from triage.errors import TriageError
+from triage.runtime import Runtime
+from triage.store.users import User
+
+CSRF_FIELD = "csrf"
+CSRF_HEADER = "x-csrf-token"
+
+
+class LoginRequired(Exception):
+    """No valid session: the page redirects to the login form."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+    @property
+    def location(self) -> str:
+        """Where to send the browser."""
+        return f"/login?next={quote(self.next_path, safe='/')}"
+
+
+class UiError(TriageError):
+    """An error shown as a page (forbidden, not found, bad form)."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.code = "ui_error"
+
+
+def runtime_of(request: Request) -> Runtime:
+    """The app's runtime."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def current_user(request: Request) -> User:
+    """The logged-in user (LoginRequired otherwise)."""
+    name = request.session.get("user")
+    user = runtime_of(request).users.get(name) if isinstance(name, str) else None
+    if user is None:
+        request.session.clear()
+        raise LoginRequired(request.url.path)
+    return user
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token (made on first use)."""
+    token = request.session.get(CSRF_FIELD)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session[CSRF_FIELD] = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a form post without this session's token (403)."""
+    form = await request.form()
+    given = request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD)
+    expected = request.session.get(CSRF_FIELD)
+    if not (isinstance(given, str) and isinstance(expected, str)) or not hmac.compare_digest(
+        given, expected
+    ):
+        raise UiError(403, "The form expired or did not come from this site. Reload and try again.")
+
+
+def safe_next(value: str | None) -> str:
+    """A local path to go to after login (never another site)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/queue"
