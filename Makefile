@@ -25,6 +25,7 @@ run: setup
 	$(BIN)/triage db upgrade
 	$(BIN)/triage train --if-missing
 	$(BIN)/triage ingest tests/fixtures/emails
+	$(BIN)/triage user create admin --role admin --generate --if-none
 	$(BIN)/triage serve
 
 lint: setup

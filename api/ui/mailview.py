@@ -52,6 +52,13 @@ _ATTRIBUTES = {
     "a": {"href"},
     "img": {"alt", "width", "height", "src"},
 }
+# Only properties that cannot name a URL (no background, no list-style images, no fonts).
+_STYLES = {
+    "color", "background-color", "font-weight", "font-style", "font-size", "text-align",
+    "text-decoration", "margin", "margin-left", "margin-right", "margin-top", "margin-bottom",
+    "padding", "padding-left", "padding-right", "padding-top", "padding-bottom", "border",
+    "border-collapse", "width", "height", "vertical-align", "white-space",
+}  # fmt: skip
 # Remote images would tell the sender the mail was read (and leak the reader's address):
 # only inline data images are kept. The frame's CSP blocks anything else that slips through.
 _FRAME_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -60,6 +67,8 @@ _FRAME_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 def _keep(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
         return value if value.startswith("data:image/") else None
+    if attribute == "style" and any(bad in value.lower() for bad in ("url(", "image", "\\")):
+        return None
     return value
 
 
@@ -85,6 +94,7 @@ def sanitised_frame(html: str) -> str:
         attribute_filter=_keep,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        filter_style_properties=_STYLES,
     )
     head = f'<meta http-equiv="Content-Security-Policy" content="{_FRAME_CSP}">'
     return (

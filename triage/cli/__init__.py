@@ -272,5 +272,7 @@ def serve(
 
 
 from triage.cli import classify as _classify  # noqa: E402  (registers its commands)
+from triage.cli import users as _users  # noqa: E402
 
 _classify.register(app)
+_users.register(app)
