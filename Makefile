@@ -2,17 +2,19 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 HTMX := api/static/htmx.min.js
 export TRIAGE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint unit bench setup clean servers
+.PHONY: run test lint unit bench setup clean servers lock
 
 setup: $(STAMP) $(HTMX)
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package to the versions the suite last passed with;
+# `make lock` refreshes it from the current environment after a deliberate upgrade.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -52,6 +54,10 @@ bench: setup servers
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/imap_backfill.py
 	$(BIN)/python bench/cascade.py
+
+lock:
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade --upgrade-strategy eager -e '.[dev]'
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^triage' > constraints.txt
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules $(HTMX) test-output

@@ -9,7 +9,9 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.ui.pages import TEMPLATES, router
 from api.ui.session import LoginRequired, UiError, csrf_token
@@ -23,6 +25,7 @@ CSP = (
     "img-src 'self' data:; frame-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+API_PREFIXES = ("/v1/", "/metrics", "/healthz", "/readyz")
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -43,14 +46,30 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(UiError, _error_page)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        if not request.url.path.startswith(("/v1/", "/metrics", "/healthz", "/readyz")):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
+    app.add_middleware(SecurityHeaders)
+
+
+class SecurityHeaders:
+    """Content-Security-Policy and friends on every page (API answers are JSON: left alone)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the headers to the response start of page requests."""
+        if scope["type"] != "http" or scope["path"].startswith(API_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "no-referrer")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 async def _to_login(request: Request, exc: Exception) -> Response:

@@ -107,6 +107,15 @@ def test_session_cookie_is_httponly_and_samesite(ui: tuple[Browser, Runtime]) ->
     assert "httponly" in header and "samesite=strict" in header
 
 
+def test_pages_carry_a_strict_csp_and_api_answers_do_not(ui: tuple[Browser, Runtime]) -> None:
+    browser, _ = ui
+    page = browser.client.get("/login")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "content-security-policy" not in browser.client.get("/healthz").headers
+
+
 def test_logout_ends_the_session(ui: tuple[Browser, Runtime]) -> None:
     browser, _ = ui
     browser.login("alex")
