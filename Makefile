@@ -26,9 +26,8 @@ $(HTMX): package.json package-lock.json
 run: setup
 	$(BIN)/triage db upgrade
 	$(BIN)/triage train --if-missing
-	$(BIN)/triage ingest tests/fixtures/emails
 	$(BIN)/triage user create admin --role admin --generate --if-none
-	$(BIN)/triage serve
+	$(BIN)/triage serve --demo-mailbox tests/fixtures/emails
 
 lint: setup
 	$(BIN)/ruff check .

@@ -27,7 +27,7 @@ from rich.text import Text
 
 from models import UserRole
 from parsers import parse_message
-from triage.config import get_settings
+from triage.config import Settings, get_settings
 from triage.errors import StoreError, TriageError
 from triage.ingest.imap_url import is_imap_url, mailbox_for_url
 from triage.ingest.pipeline import IngestTally
@@ -254,6 +254,10 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address")] = None,
     port: Annotated[int | None, typer.Option(help="Port")] = None,
     access_log: Annotated[bool, typer.Option(help="Log every request")] = True,
+    demo_mailbox: Annotated[
+        Path | None,
+        typer.Option(help="Mail folder ingested at start when no mailbox is configured"),
+    ] = None,
 ) -> None:
     """Start the HTTP service."""
     import uvicorn
@@ -261,6 +265,7 @@ def serve(
     settings = get_settings()
     logging.basicConfig(level=settings.log_level)
     logging.getLogger(__name__).info("starting: %s", describe(settings))
+    _announce_mailboxes(settings, demo_mailbox)
     # By name, not by import: the api package sits above triage and imports it.
     uvicorn.run(
         "api.app:create_app",
@@ -269,6 +274,21 @@ def serve(
         port=port or settings.api.port,
         access_log=access_log,
     )
+
+
+def _announce_mailboxes(settings: Settings, demo: Path | None) -> None:
+    """Say in one line what is watched; with no mailbox configured, load the demo one."""
+    log = logging.getLogger(__name__)
+    if settings.mailboxes:
+        names = ", ".join(m.name for m in settings.mailboxes)
+        log.info("watching %d configured mailbox(es): %s", len(settings.mailboxes), names)
+        return
+    if demo is None:
+        log.info("no mailbox configured (TRIAGE_MAILBOXES): mail arrives by the API or ingest")
+        return
+    log.info("no mailbox configured (TRIAGE_MAILBOXES): using the demo mailbox %s", demo)
+    with opened_runtime(settings) as runtime:
+        _ingest_files(runtime, [demo])
 
 
 from triage.cli import classify as _classify  # noqa: E402  (registers its commands)
