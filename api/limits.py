@@ -59,7 +59,6 @@ class _Guard:
             if not self.tripped:
                 raise
         if self.tripped and not self.started:
-            self.started = True
             await _refuse(self._send, self.limit)
 
     async def receive(self) -> Message:

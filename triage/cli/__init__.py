@@ -277,11 +277,11 @@ def serve(
 
 
 def _announce_mailboxes(settings: Settings, demo: Path | None) -> None:
-    """Say in one line what is watched; with no mailbox configured, load the demo one."""
+    """With no mailbox configured, say so in one line and load the demo mailbox if given.
+
+    Configured mailboxes are announced by the watcher service as it starts them."""
     log = logging.getLogger(__name__)
     if settings.mailboxes:
-        names = ", ".join(m.name for m in settings.mailboxes)
-        log.info("watching %d configured mailbox(es): %s", len(settings.mailboxes), names)
         return
     if demo is None:
         log.info("no mailbox configured (TRIAGE_MAILBOXES): mail arrives by the API or ingest")
