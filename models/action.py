@@ -6,7 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.payloads import ActionPayload, parse_payload
 
 
 class ActionKind(StrEnum):
@@ -66,15 +68,21 @@ class Target(BaseModel):
 class ProposedAction(BaseModel):
     """What the policy decided for one message, before it is stored."""
 
-    kind: ActionKind
+    model_config = ConfigDict(extra="forbid")
+
     target: Target = Target()
-    payload: dict[str, Any] = Field(default_factory=dict)
+    payload: ActionPayload = Field(description="Its `kind` is the action's kind")
     approval: str | None = Field(default=None, description="Role that must approve; None: auto")
     reason: str = Field(default="", description="Why it needs approval, or why it was decided")
     rule_id: str
     policy_version: str
     shadow: bool = False
     key: str = Field(default="", description="Tells apart two actions of one kind on one record")
+
+    @property
+    def kind(self) -> ActionKind:
+        """What the action does (its payload's kind)."""
+        return ActionKind(self.payload.kind)
 
 
 class ActionRecord(BaseModel):
@@ -84,7 +92,7 @@ class ActionRecord(BaseModel):
     message_id: str
     kind: str
     target: Target
-    payload: dict[str, Any]
+    payload: dict[str, Any] = Field(description="The stored JSON form; see typed_payload()")
     state: ActionState
     approval: str | None = None
     reason: str = ""
@@ -96,6 +104,10 @@ class ActionRecord(BaseModel):
     escalated_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+
+    def typed_payload(self) -> ActionPayload:
+        """The payload as its kind's model (raises pydantic's ValidationError)."""
+        return parse_payload(self.kind, self.payload)
 
 
 class AuditEvent(BaseModel):

@@ -7,12 +7,17 @@ from datetime import date
 import pytest
 
 from models import (
+    ActivityPayload,
+    CustomerUpdatePayload,
     ImpactedOrder,
     IntentScore,
     Link,
     LinkResult,
+    NotePayload,
     Signal,
+    UpdateFacts,
     Urgency,
+    UserAssignee,
 )
 from triage.errors import ConfigurationError
 from triage.policy.decide import decide
@@ -53,9 +58,12 @@ def test_the_shipped_policy_loads_and_names_its_version() -> None:
 def test_order_status_is_an_activity_for_the_orders_salesperson() -> None:
     (action,) = decide(signal("order_status"), links(S00042), POLICY, TODAY)
     assert (action.kind, action.target.record_id, action.approval) == ("activity", 7, None)
-    assert action.payload["assign"] == {"user_id": 6}
-    assert action.payload["summary"] == "Maria Lopez asks for the status of S00042"
-    assert action.payload["deadline"] == "2025-03-07"  # normal urgency: two days
+    payload = action.payload
+    assert isinstance(payload, ActivityPayload)
+    assert payload.assign == UserAssignee(user_id=6)
+    assert payload.summary == "Maria Lopez asks for the status of S00042"
+    assert payload.deadline == date(2025, 3, 7)  # normal urgency: two days
+    assert (payload.intent, payload.urgency) == ("order_status", Urgency.NORMAL)
     assert action.rule_id == "order-status" and action.policy_version == POLICY.full_version
 
 
@@ -92,9 +100,13 @@ def test_supplier_delay_fans_out_and_drafts_only_for_orders_at_risk() -> None:
         ("activity", "S00048", None),
         ("customer_update", "S00042", "approver"),
     ]
-    assert actions[2].payload["assign"] == {"user_id": 9}
-    assert "S00042, S00048" in actions[0].payload["note"]
-    assert actions[3].payload["facts"]["eta"] == "2025-03-20"
+    note, _, other, update = (a.payload for a in actions)
+    assert isinstance(other, ActivityPayload) and other.assign == UserAssignee(user_id=9)
+    assert isinstance(note, NotePayload) and "S00042, S00048" in note.note
+    assert isinstance(update, CustomerUpdatePayload) and update.draft is None
+    assert update.facts == UpdateFacts(
+        customer="Lopez", customer_id=10, order="S00042", eta="2025-03-20"
+    )
 
 
 def test_high_risk_always_waits_for_an_approver_whatever_the_rule_says() -> None:
@@ -165,7 +177,9 @@ def test_shadow_rules_and_conditions_on_amount_and_risk() -> None:
     )
     policy = parse_policy(text)
     (action,) = decide(signal("other"), links(S00042), policy, TODAY)
-    assert action.shadow and action.payload["note"] == "big order S00042"
+    assert action.shadow and action.payload == NotePayload(
+        intent="other", urgency=Urgency.NORMAL, note="big order S00042"
+    )
     small = S00042.model_copy(update={"extra": {"amount_total": 10.0}})
     assert decide(signal("other"), links(small), policy, TODAY) == []
 

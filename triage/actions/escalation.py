@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from models import ActionKind, ProposedAction, Target, Urgency
+from models import ActivityPayload, ProposedAction, RoleAssignee, Target, Urgency
 from triage.policy.loader import PolicyHolder
 from triage.policy.model import Policy
 from triage.store import MessageStore
@@ -89,15 +89,14 @@ class Escalator:
         self.actions.propose(
             message_id,
             ProposedAction(
-                kind=ActionKind.ACTIVITY,
                 target=target,
-                payload={
-                    "summary": f"Escalated: {what} waiting since {since:%Y-%m-%d %H:%M} UTC",
-                    "note": f"The {what} is past its SLA in triage.",
-                    "deadline": datetime.now(UTC).date().isoformat(),
-                    "activity_type": "mail.mail_activity_data_todo",
-                    "assign": {"role": role, "login": policy.roles[role]},
-                },
+                payload=ActivityPayload(
+                    summary=f"Escalated: {what} waiting since {since:%Y-%m-%d %H:%M} UTC",
+                    note=f"The {what} is past its SLA in triage.",
+                    deadline=datetime.now(UTC).date(),
+                    activity_type="mail.mail_activity_data_todo",
+                    assign=RoleAssignee(role=role, login=policy.roles[role]),
+                ),
                 reason="past its SLA",
                 rule_id="escalation",
                 policy_version=policy.full_version,

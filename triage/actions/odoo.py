@@ -9,8 +9,20 @@ from __future__ import annotations
 import html
 from typing import Any, Protocol
 
-from models import ActionRecord
+from models import (
+    ActionRecord,
+    ActivityPayload,
+    Assignee,
+    CancelOrderPayload,
+    CustomerUpdatePayload,
+    HoldInvoicePayload,
+    NotePayload,
+    PriorityPayload,
+    RoleAssignee,
+    UserAssignee,
+)
 from triage.actions.errors import ActionFailed
+from triage.actions.registry import ExecutorRegistry
 from triage.link.port import m2o_id
 
 
@@ -39,34 +51,39 @@ class OdooWriter(Protocol):
         ...
 
 
-ODOO_KINDS = ("activity", "note", "priority", "customer_update", "cancel_order", "hold_invoice")
-
-
 def marker(action: ActionRecord) -> str:
     """The tag that lets a retry find what an earlier attempt already wrote."""
     return f"[triage action {action.id}]"
 
 
+def record_of(action: ActionRecord) -> tuple[str, int]:
+    """The Odoo record an action works on; refused when it names none."""
+    model, rid = action.target.model, action.target.record_id
+    if not model or rid is None:
+        raise ActionFailed(f"{action.kind} needs an Odoo record and has none")
+    return model, rid
+
+
 class OdooExecutor:
-    """Runs the Odoo kinds of action."""
+    """Runs the Odoo kinds of action: one method per kind."""
 
     def __init__(self, odoo: OdooWriter, review_url: str) -> None:
         self.odoo = odoo
         self.review_url = review_url.rstrip("/")
         self._model_ids: dict[str, int] = {}
 
-    def run(self, action: ActionRecord) -> dict[str, Any]:
-        """Perform the action; what it created or changed."""
-        model, rid = action.target.model, action.target.record_id
-        if not model or rid is None:
-            raise ActionFailed(f"{action.kind} needs an Odoo record and has none")
-        handler = getattr(self, f"_{action.kind}", None)
-        if handler is None:
-            raise ActionFailed(f"no Odoo executor for {action.kind}")
-        result: dict[str, Any] = handler(action, model, rid)
-        return result
+    def register(self, registry: ExecutorRegistry) -> None:
+        """Register the method of each Odoo kind."""
+        registry.register(ActivityPayload, self.activity)
+        registry.register(NotePayload, self.note)
+        registry.register(PriorityPayload, self.priority)
+        registry.register(CustomerUpdatePayload, self.customer_update)
+        registry.register(CancelOrderPayload, self.cancel_order)
+        registry.register(HoldInvoicePayload, self.hold_invoice)
 
-    def _activity(self, action: ActionRecord, model: str, rid: int) -> dict[str, Any]:
+    def activity(self, action: ActionRecord, payload: ActivityPayload) -> dict[str, Any]:
+        """Schedule a mail.activity on the record for the assignee."""
+        model, rid = record_of(action)
         tag = marker(action)
         found = self.odoo.search_read(
             "mail.activity",
@@ -76,53 +93,63 @@ class OdooExecutor:
         )
         if found:
             return {"activity_id": found[0]["id"], "already_done": True}
-        payload = action.payload
         values: dict[str, Any] = {
             "res_model_id": self._model_id(model),
             "res_id": rid,
-            "activity_type_id": self._xmlid(str(payload.get("activity_type", ""))),
-            "summary": str(payload.get("summary", ""))[:250],
-            "note": self._note_html(action, str(payload.get("note", ""))),
-            "date_deadline": payload["deadline"],
+            "activity_type_id": self._xmlid(payload.activity_type),
+            "summary": payload.summary[:250],
+            "note": self._note_html(action, payload.note, payload.references),
+            "date_deadline": payload.deadline.isoformat(),
         }
-        user = self._assignee(payload.get("assign", {}), model, rid)
+        user = self._assignee(payload.assign, model, rid)
         if user is not None:
             values["user_id"] = user
         created = self.odoo.call("mail.activity", "create", [values], {}, once=True)
         return {"activity_id": created, "user_id": user}
 
-    def _note(self, action: ActionRecord, model: str, rid: int) -> dict[str, Any]:
-        text = str(action.payload.get("note") or action.payload.get("summary") or "")
-        return {"message_id": self._post_once(action, model, rid, text)}
+    def note(self, action: ActionRecord, payload: NotePayload) -> dict[str, Any]:
+        """Post an internal note (the note, else the summary) in the record's chatter."""
+        model, rid = record_of(action)
+        text = payload.note or payload.summary
+        return {"message_id": self._post_once(action, model, rid, text, payload.references)}
 
-    def _priority(self, action: ActionRecord, model: str, rid: int) -> dict[str, Any]:
+    def priority(self, action: ActionRecord, payload: PriorityPayload) -> dict[str, Any]:
+        """Mark the record urgent."""
+        model, rid = record_of(action)
         self.odoo.call(model, "write", [[rid], {"priority": "1"}], {}, once=True)
         return {"priority": "1"}
 
-    def _cancel_order(self, action: ActionRecord, model: str, rid: int) -> dict[str, Any]:
+    def cancel_order(self, action: ActionRecord, payload: CancelOrderPayload) -> dict[str, Any]:
+        """Cancel the sale order unless it already is."""
+        model, rid = record_of(action)
         state = self._field(model, rid, "state")
         if state != "cancel":
             self.odoo.call(model, "action_cancel", [[rid]], {}, once=True)
         return {"state": "cancel", "already_done": state == "cancel"}
 
-    def _hold_invoice(self, action: ActionRecord, model: str, rid: int) -> dict[str, Any]:
+    def hold_invoice(self, action: ActionRecord, payload: HoldInvoicePayload) -> dict[str, Any]:
+        """Flag the invoice "to check" and say why in its chatter."""
+        model, rid = record_of(action)
         # Odoo 17's "To Check" flag keeps the invoice out of payment runs and reminders.
         self.odoo.call(model, "write", [[rid], {"to_check": True}], {}, once=True)
-        reason = f"On hold pending the dispute ({action.payload.get('intent', '')})."
-        return {"to_check": True, "message_id": self._post_once(action, model, rid, reason)}
+        reason = f"On hold pending the dispute ({payload.intent})."
+        posted = self._post_once(action, model, rid, reason, payload.references)
+        return {"to_check": True, "message_id": posted}
 
-    def _customer_update(self, action: ActionRecord, model: str, rid: int) -> dict[str, Any]:
-        draft = action.payload.get("draft") or {}
-        customer = (action.payload.get("facts") or {}).get("customer_id")
-        subject, body = str(draft.get("subject", "")), str(draft.get("body", ""))
-        if not body or not customer:
+    def customer_update(
+        self, action: ActionRecord, payload: CustomerUpdatePayload
+    ) -> dict[str, Any]:
+        """Post the approved draft to the customer, once (found again by its subject)."""
+        model, rid = record_of(action)
+        draft, customer = payload.draft, payload.facts.customer_id
+        if draft is None or not draft.body or not customer:
             raise ActionFailed("the customer update has no draft text or no customer")
         sent = self.odoo.search_read(
             "mail.message",
             [
                 ["model", "=", model],
                 ["res_id", "=", rid],
-                ["subject", "=", subject],
+                ["subject", "=", draft.subject],
                 ["message_type", "=", "comment"],
             ],
             ["id"],
@@ -131,15 +158,17 @@ class OdooExecutor:
         if sent:
             return {"message_id": sent[0]["id"], "already_done": True}
         kwargs = {
-            "body": body,
-            "subject": subject,
+            "body": draft.body,
+            "subject": draft.subject,
             "message_type": "comment",
             "subtype_xmlid": "mail.mt_comment",
-            "partner_ids": [int(customer)],
+            "partner_ids": [customer],
         }
         return {"message_id": self.odoo.call(model, "message_post", [[rid]], kwargs, once=True)}
 
-    def _post_once(self, action: ActionRecord, model: str, rid: int, text: str) -> int:
+    def _post_once(
+        self, action: ActionRecord, model: str, rid: int, text: str, references: list[str]
+    ) -> int:
         tag = marker(action)
         found = self.odoo.search_read(
             "mail.message",
@@ -149,32 +178,30 @@ class OdooExecutor:
         )
         if found:
             return int(found[0]["id"])
-        refs = ", ".join(action.payload.get("references") or [])
+        refs = ", ".join(references)
         listed = f"\nReferences: {refs}" if refs else ""
         body = f"{text}{listed}\n\nTriage: {self.review_url}/messages/{action.message_id} {tag}"
         kwargs = {"body": body, "message_type": "comment", "subtype_xmlid": "mail.mt_note"}
         return int(self.odoo.call(model, "message_post", [[rid]], kwargs, once=True))
 
-    def _note_html(self, action: ActionRecord, text: str) -> str:
+    def _note_html(self, action: ActionRecord, text: str, references: list[str]) -> str:
         link = f"{self.review_url}/messages/{action.message_id}"
-        refs = ", ".join(action.payload.get("references") or [])
+        refs = ", ".join(references)
         listed = f"<p>References: {html.escape(refs)}</p>" if refs else ""
         return (
             f'<p>{html.escape(text)}</p>{listed}<p><a href="{html.escape(link)}">Open in '
             f"triage</a> {html.escape(marker(action))}</p>"
         )
 
-    def _assignee(self, assign: dict[str, Any], model: str, rid: int) -> int | None:
-        if assign.get("user_id"):
-            return int(assign["user_id"])
-        if assign.get("login"):
+    def _assignee(self, assign: Assignee, model: str, rid: int) -> int | None:
+        if isinstance(assign, UserAssignee):
+            return assign.user_id
+        if isinstance(assign, RoleAssignee):
             users = self.odoo.search_read(
-                "res.users", [["login", "=", assign["login"]]], ["id"], limit=1
+                "res.users", [["login", "=", assign.login]], ["id"], limit=1
             )
             if not users:
-                raise ActionFailed(
-                    f"no Odoo user with login {assign['login']} (role {assign.get('role')})"
-                )
+                raise ActionFailed(f"no Odoo user with login {assign.login} (role {assign.role})")
             return int(users[0]["id"])
         return m2o_id(self._field(model, rid, "user_id"))
 

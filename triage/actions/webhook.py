@@ -15,8 +15,9 @@ from typing import Any
 
 import httpx
 
-from models import ActionRecord
+from models import ActionRecord, WebhookPayload
 from triage.actions.errors import BUSINESS, TECHNICAL, ActionFailed
+from triage.actions.registry import ExecutorRegistry
 from triage.config import WebhookSettings
 
 
@@ -35,13 +36,17 @@ class WebhookExecutor:
         self.hooks = hooks
         self._client = httpx.Client(transport=transport, timeout=10.0, follow_redirects=False)
 
-    def run(self, action: ActionRecord) -> dict[str, Any]:
+    def register(self, registry: ExecutorRegistry) -> None:
+        """Register `run` for webhook actions."""
+        registry.register(WebhookPayload, self.run)
+
+    def run(self, action: ActionRecord, payload: WebhookPayload) -> dict[str, Any]:
         """Deliver once; a 2xx is done, a 4xx a business failure, the rest retried."""
-        name = str(action.payload.get("webhook", ""))
+        name = payload.webhook
         hook = self.hooks.get(name)
         if hook is None:
             raise ActionFailed(f"webhook {name!r} is not configured")
-        body = json.dumps(_event(action), sort_keys=True).encode()
+        body = json.dumps(_event(action, payload), sort_keys=True).encode()
         stamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
@@ -66,14 +71,14 @@ class WebhookExecutor:
         self._client.close()
 
 
-def _event(action: ActionRecord) -> dict[str, Any]:
+def _event(action: ActionRecord, payload: WebhookPayload) -> dict[str, Any]:
     return {
         "action_id": action.id,
         "message_id": action.message_id,
         "rule": action.rule_id,
         "policy_version": action.policy_version,
-        "intent": action.payload.get("intent"),
-        "urgency": action.payload.get("urgency"),
-        "summary": action.payload.get("summary", ""),
+        "intent": payload.intent,
+        "urgency": payload.urgency.value,
+        "summary": payload.summary,
         "record": action.target.model_dump() if action.target.model else None,
     }

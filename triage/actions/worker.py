@@ -12,23 +12,17 @@ import random
 import socket
 import threading
 import time
-from typing import Any, Protocol
 
 from models import ActionRecord
 from triage.actions.errors import classify_failure
 from triage.actions.escalation import Escalator
+from triage.actions.outbox import Outbox
+from triage.actions.registry import ExecutorRegistry
 from triage.config import WorkerSettings
-from triage.store.actions import ActionStore
+from triage.errors import ConfigurationError
+from triage.store.actions import WORKER_KINDS
 
 log = logging.getLogger(__name__)
-
-
-class Executor(Protocol):
-    """Runs one kind of action."""
-
-    def run(self, action: ActionRecord) -> dict[str, Any]:
-        """Perform the action; what it changed. Raises on failure."""
-        ...
 
 
 class Worker:
@@ -36,12 +30,16 @@ class Worker:
 
     def __init__(
         self,
-        actions: ActionStore,
-        executors: dict[str, Executor],
+        actions: Outbox,
+        executors: ExecutorRegistry,
         settings: WorkerSettings,
         escalator: Escalator | None = None,
         name: str | None = None,
     ) -> None:
+        foreign = sorted(set(executors.kinds) - set(WORKER_KINDS))
+        if foreign:
+            # IMAP filing needs the folder's connection: only that folder's watcher runs it.
+            raise ConfigurationError(f"the outbox worker does not run {', '.join(foreign)}")
         self.actions = actions
         self.executors = executors
         self.settings = settings
@@ -51,7 +49,7 @@ class Worker:
 
     def run_due(self, limit: int = 200) -> int:
         """Run up to `limit` due actions; how many ran."""
-        kinds = tuple(self.executors)
+        kinds = self.executors.kinds
         done = 0
         while done < limit:
             action = self.actions.claim(self.name, self.settings.stale_after_seconds, kinds)
@@ -64,7 +62,7 @@ class Worker:
     def execute(self, action: ActionRecord) -> None:
         """Run one claimed action and record the outcome."""
         try:
-            detail = self.executors[action.kind].run(action)
+            detail = self.executors.run(action)
         except Exception as exc:  # every failure is recorded with its reason and class
             failure = classify_failure(exc)
             retry_in = self._backoff(action.attempts) if failure.retry else None

@@ -7,9 +7,16 @@ template), so the approver sees the text they approve.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from models import ActionKind, DraftFacts, LinkResult, Message, ProposedAction, Signal
+from models import (
+    CustomerUpdatePayload,
+    DraftFacts,
+    EditedDraft,
+    LinkResult,
+    Message,
+    ProposedAction,
+    Signal,
+)
 from triage.errors import OdooError
 from triage.llm.drafting import draft_customer_update
 from triage.llm.service import LlmService
@@ -58,32 +65,35 @@ class Workflow:
         )
         stored = []
         for action in proposed:
-            if action.kind is ActionKind.CUSTOMER_UPDATE:
-                action = self._with_draft(action, message)
+            action = self._with_draft(action, message)
             action_id = self.actions.propose(message.id, action)
             if action_id is not None:
                 stored.append(action_id)
         return stored
 
     def _with_draft(self, action: ProposedAction, message: Message) -> ProposedAction:
-        facts: dict[str, Any] = action.payload.get("facts", {})
+        payload = action.payload
+        if not isinstance(payload, CustomerUpdatePayload):
+            return action
+        facts = payload.facts
         language = "en"
-        if self.languages is not None and facts.get("customer_id"):
+        if self.languages is not None and facts.customer_id:
             try:
-                language = self.languages.language_of(int(facts["customer_id"]))
+                language = self.languages.language_of(facts.customer_id)
             except OdooError as exc:
                 log.warning("partner language unknown (%s): drafting in English", exc.message)
         draft = draft_customer_update(
             DraftFacts(
-                customer=str(facts.get("customer", "")),
-                order=str(facts.get("order", action.target.name)),
-                old_date=str(facts.get("commitment", "")),
-                new_date=str(facts.get("eta", "")),
+                customer=facts.customer,
+                order=facts.order or action.target.name,
+                old_date=facts.commitment,
+                new_date=facts.eta,
                 language=language,
                 company=self.company,
             ),
             f"Subject: {message.subject}\n\n{message.text}",
             self.llm,
         )
-        payload = {**action.payload, "draft": draft.model_dump()}
-        return action.model_copy(update={"payload": payload})
+        edited = EditedDraft.model_validate(draft.model_dump())
+        drafted = payload.model_copy(update={"draft": edited})
+        return action.model_copy(update={"payload": drafted})

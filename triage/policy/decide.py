@@ -12,13 +12,23 @@ from typing import Any
 
 from models import (
     ActionKind,
+    ActionPayload,
+    ActivityPayload,
+    Assignee,
+    CustomerUpdatePayload,
     EntityKind,
     ImpactedOrder,
     LinkResult,
     LinkStatus,
     ProposedAction,
+    RecordOwner,
+    RoleAssignee,
     Signal,
     Target,
+    UpdateFacts,
+    UserAssignee,
+    WebhookPayload,
+    parse_payload,
 )
 from triage.policy.model import ActionSpec, Conditions, Policy, Rule
 
@@ -123,7 +133,6 @@ def _proposal(
     elif policy.review_first and signal.needs_review and approval is None:
         approval, reason = "agent", f"the signal needs review: {signal.review_reason}"
     return ProposedAction(
-        kind=spec.kind,
         target=target,
         payload=_payload(spec, values, policy, signal, today),
         approval=approval,
@@ -137,41 +146,50 @@ def _proposal(
 
 def _payload(
     spec: ActionSpec, values: dict[str, Any], policy: Policy, signal: Signal, today: date
-) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "urgency": signal.urgency.value,
+) -> ActionPayload:
+    common: dict[str, Any] = {
+        "urgency": signal.urgency,
         "intent": signal.intent,
         "references": sorted(
             {e.value for e in signal.entities if e.kind not in _CONTEXT and e.field != "quoted"}
         ),
+        "summary": spec.summary.format_map(_Blank(values)),
+        "note": spec.note.format_map(_Blank(values)),
     }
-    if spec.summary:
-        payload["summary"] = spec.summary.format_map(_Blank(values))
-    if spec.note:
-        payload["note"] = spec.note.format_map(_Blank(values))
     if spec.kind is ActionKind.ACTIVITY:
         days = spec.deadline_days
         if days is None:
             days = policy.deadline_days.get(signal.urgency, 2)
-        payload["deadline"] = (today + timedelta(days=days)).isoformat()
-        payload["activity_type"] = spec.activity_type
-        payload["assign"] = _assignee(spec, values, policy)
+        return ActivityPayload(
+            **common,
+            deadline=today + timedelta(days=days),
+            activity_type=spec.activity_type,
+            assign=_assignee(spec, values, policy),
+        )
     if spec.kind is ActionKind.WEBHOOK:
-        payload["webhook"] = spec.webhook
+        return WebhookPayload(**common, webhook=spec.webhook or "")
     if spec.kind is ActionKind.CUSTOMER_UPDATE:
-        payload["facts"] = {
-            k: values.get(k, "") for k in ("customer", "customer_id", "order", "commitment", "eta")
-        }
-    return payload
+        return CustomerUpdatePayload(**common, facts=_facts(values))
+    return parse_payload(spec.kind, common)
 
 
-def _assignee(spec: ActionSpec, values: dict[str, Any], policy: Policy) -> dict[str, Any]:
+def _facts(values: dict[str, Any]) -> UpdateFacts:
+    return UpdateFacts(
+        customer=str(values.get("customer") or ""),
+        customer_id=values.get("customer_id") or None,
+        order=str(values.get("order") or ""),
+        commitment=str(values.get("commitment") or ""),
+        eta=str(values.get("eta") or ""),
+    )
+
+
+def _assignee(spec: ActionSpec, values: dict[str, Any], policy: Policy) -> Assignee:
     if spec.assign.startswith("role:"):
         role = spec.assign.removeprefix("role:")
-        return {"role": role, "login": policy.roles[role]}
+        return RoleAssignee(role=role, login=policy.roles[role])
     if values.get("owner_id"):
-        return {"user_id": values["owner_id"]}
-    return {"owner_of_record": True}  # read the record's user_id when the action runs
+        return UserAssignee(user_id=values["owner_id"])
+    return RecordOwner()  # read the record's user_id when the action runs
 
 
 def _values(
