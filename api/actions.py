@@ -1,21 +1,20 @@
-"""The outbox over HTTP: list actions, approve or reject a proposal (role-checked)."""
+"""The outbox over HTTP: list actions, approve or reject a proposal (rules in Approvals)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import require_api_key
-from api.errors import ApiError
+from api.deps import CallerDep, get_runtime, require_api_key
+from api.params import PathId, QueryId
 from models import ActionRecord, ActionState, AuditEvent
-from triage.runtime import Runtime
+from triage.approvals import Decider, DraftEdits
 from triage.store.apikeys import Caller
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
-CallerDep = Annotated[Caller, Depends(require_api_key)]
 
 
 class ActionList(BaseModel):
@@ -47,11 +46,6 @@ class AuditList(BaseModel):
     events: list[AuditEvent]
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
 def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
@@ -61,64 +55,40 @@ async def list_actions(
     request: Request, state: Annotated[ActionState | None, Query()] = None
 ) -> Response:
     """Actions in a state (e.g. ?state=proposed for the approval queue)."""
-    found = await run_in_threadpool(_runtime(request).actions.in_state, state)
+    found = await run_in_threadpool(get_runtime(request).actions.in_state, state)
     return _json(ActionList(actions=found))
 
 
 @router.get("/audit", response_model=AuditList)
 async def audit_of_record(
-    request: Request, model: Annotated[str, Query(max_length=64)], record_id: int
+    request: Request, model: Annotated[str, Query(max_length=64)], record_id: QueryId
 ) -> Response:
     """The audit trail of one Odoo record (e.g. ?model=sale.order&record_id=7)."""
-    events = await run_in_threadpool(_runtime(request).audit.for_record, model, record_id)
+    events = await run_in_threadpool(get_runtime(request).audit.for_record, model, record_id)
     return _json(AuditList(events=events))
 
 
 @router.post("/actions/{action_id}/approve", response_model=ActionRecord)
 async def approve(
-    request: Request, action_id: int, caller: CallerDep, edits: Approval | None = None
+    request: Request, action_id: PathId, caller: CallerDep, edits: Approval | None = None
 ) -> Response:
-    """Approve a proposed action; only a role the action allows may."""
-    runtime = _runtime(request)
-    action = _proposed(runtime, action_id, caller)
-    payload: dict[str, Any] = {}
-    if edits is not None and (edits.subject is not None or edits.body is not None):
-        draft = action.payload.get("draft")
-        if not isinstance(draft, dict):
-            raise ApiError(422, "invalid_request", "only a drafted customer update can be edited")
-        changes = {k: v for k, v in edits.model_dump().items() if v is not None}
-        payload["draft"] = {**draft, **changes, "edited_by": caller.name}
-    await run_in_threadpool(runtime.actions.approve, action_id, f"key:{caller.name}", payload)
-    return _json(_found(runtime, action_id))
+    """Approve a proposed action, with edits of a draft; only a role the action allows may."""
+    changes = DraftEdits(**edits.model_dump()) if edits else None
+    approvals = get_runtime(request).approvals
+    action = await run_in_threadpool(approvals.approve, action_id, _decider(caller), changes)
+    return _json(action)
 
 
 @router.post("/actions/{action_id}/reject", response_model=ActionRecord)
 async def reject(
-    request: Request, action_id: int, caller: CallerDep, body: Rejection | None = None
+    request: Request, action_id: PathId, caller: CallerDep, body: Rejection | None = None
 ) -> Response:
     """Reject a proposed action (same roles as approving it)."""
-    runtime = _runtime(request)
-    _proposed(runtime, action_id, caller)
     reason = body.reason if body else ""
-    await run_in_threadpool(runtime.actions.reject, action_id, f"key:{caller.name}", reason)
-    return _json(_found(runtime, action_id))
+    approvals = get_runtime(request).approvals
+    action = await run_in_threadpool(approvals.reject, action_id, _decider(caller), reason)
+    return _json(action)
 
 
-def _proposed(runtime: Runtime, action_id: int, caller: Caller) -> ActionRecord:
-    action = _found(runtime, action_id)
-    if action.state is not ActionState.PROPOSED:
-        raise ApiError(409, "state_conflict", f"action {action_id} is {action.state}, not proposed")
-    if not caller.role.may_approve(action.approval):
-        raise ApiError(
-            403,
-            "forbidden",
-            f"a {caller.role} may not decide an action that needs an {action.approval}",
-        )
-    return action
-
-
-def _found(runtime: Runtime, action_id: int) -> ActionRecord:
-    action = runtime.actions.get(action_id)
-    if action is None:
-        raise ApiError(404, "not_found", f"no action {action_id}")
-    return action
+def _decider(caller: Caller) -> Decider:
+    return Decider(caller.name, caller.role, "key")

@@ -4,6 +4,13 @@
     ├── ConfigurationError      the deployer's mistake: bad settings, missing files
     └── TriageRuntimeError      something failed while running
         ├── ParseError          input that cannot be read at all
+        ├── ClassificationFailed  the classifier failed on one mail (422)
+        ├── InvalidRequest      a request the service refuses (422)
+        │   ├── EditRefused         an edit of an action that has no draft to edit
+        │   └── InvalidLabel        a correction to an unknown intent or urgency
+        ├── NotFound            no such action or message (404)
+        ├── Forbidden           the caller's role may not do this (403)
+        ├── StateConflict       the action is no longer proposed (409; triage.store.actions)
         ├── StoreError          the database refused or is unreachable
         ├── IngestError         a source (file, folder) could not be read
         ├── MailboxError        an IMAP server refused, failed or went away
@@ -48,6 +55,35 @@ class ParseError(TriageRuntimeError):
 
     status_code = 422
     code = "parse_error"
+
+
+class InvalidRequest(TriageRuntimeError):
+    """A well-formed request the service refuses (an edit or label it does not allow)."""
+
+    status_code = 422
+    code = "invalid_request"
+
+
+class EditRefused(InvalidRequest):
+    """Only a drafted customer update's subject and text may be edited before approval."""
+
+
+class InvalidLabel(InvalidRequest):
+    """A correction to an intent outside the taxonomy or an urgency that does not exist."""
+
+
+class NotFound(TriageRuntimeError):
+    """The action or message does not exist."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Forbidden(TriageRuntimeError):
+    """The caller's role may not take this decision."""
+
+    status_code = 403
+    code = "forbidden"
 
 
 class StoreError(TriageRuntimeError):
@@ -145,3 +181,10 @@ class LlmBadOutput(LlmError):
     def __init__(self, message: str, raw: str) -> None:
         super().__init__(message, "bad_output")
         self.raw = raw
+
+
+class ClassificationFailed(TriageRuntimeError):
+    """The classifier failed on this mail (the classify API says why instead of a 500)."""
+
+    status_code = 422
+    code = "classification_failed"

@@ -65,7 +65,7 @@ def ui(
 
 
 def ingest(runtime: Runtime, raw: bytes) -> str:
-    result = runtime.ingestor.ingest(raw, source="test", position="ui")
+    result = runtime.pipeline.accept(raw, source="test", position="ui")
     assert result.message_id is not None
     return result.message_id
 

@@ -39,7 +39,7 @@ pytestmark = pytest.mark.integration
 
 
 def ingest(runtime: Runtime, raw: bytes) -> str:
-    result = runtime.ingestor.ingest(raw, source="test", position="failure")
+    result = runtime.pipeline.accept(raw, source="test", position="failure")
     assert result.message_id is not None
     return result.message_id
 

@@ -66,7 +66,7 @@ def test_hostile_mail_through_the_whole_pipeline_stays_inside_the_policy(
     }
     with running(settings) as runtime:
         for case in CORPUS:
-            ingest = runtime.ingestor.ingest(_raw(case), source="test", position=case["id"])
+            ingest = runtime.pipeline.accept(_raw(case), source="test", position=case["id"])
             assert ingest.message_id is not None
         assert llm.calls >= len(CORPUS)
         build_worker(runtime).run_due()

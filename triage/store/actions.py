@@ -8,15 +8,14 @@ is taken over once it is older than the stale limit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import ActionRecord, ActionState, ProposedAction, Target
+from models import ActionPayload, ActionRecord, ActionState, ProposedAction, Target, payload_dict
 from triage.errors import TriageRuntimeError
 from triage.store.audit import add_audit
 from triage.store.database import transaction
@@ -41,16 +40,12 @@ class StateConflict(TriageRuntimeError):
     code = "state_conflict"
 
 
-@dataclass(frozen=True)
-class Action:
-    """One side effect to perform (the IMAP filer's view)."""
-
-    id: int
-    message_id: str
-    kind: str
-    target: str
-    payload: dict[str, Any]
-    attempts: int
+def _conflict(session: Session, action_id: int) -> StateConflict:
+    """The loser's error: the action was decided (or removed) by someone else first."""
+    current = session.scalar(select(ActionRow.state).where(ActionRow.id == action_id))
+    if current is None:
+        return StateConflict(f"Action {action_id} does not exist.")
+    return StateConflict(f"Action {action_id} is {current}, not waiting for a decision.")
 
 
 class ActionStore:
@@ -59,9 +54,10 @@ class ActionStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def record(self, message_id: str, kind: str, target: str, payload: dict[str, Any]) -> bool:
+    def record(self, message_id: str, target: str, payload: ActionPayload) -> bool:
         """Record an approved action once; False when its idempotency key already exists."""
-        return self._insert(message_id, kind, target, payload, ActionState.APPROVED, {}) is not None
+        stored, state = payload_dict(payload), ActionState.APPROVED
+        return self._insert(message_id, payload.kind, target, stored, state, {}) is not None
 
     def propose(self, message_id: str, action: ProposedAction) -> int | None:
         """Store a policy decision once: shadowed, waiting for approval, or approved."""
@@ -83,9 +79,8 @@ class ActionStore:
         }
         actor = f"policy:{action.policy_version}/{action.rule_id}"
         target = f"{action.target.key}:{action.key}" if action.key else action.target.key
-        return self._insert(
-            message_id, action.kind.value, target, action.payload, state, extra, actor
-        )
+        payload = payload_dict(action.payload)
+        return self._insert(message_id, action.kind.value, target, payload, state, extra, actor)
 
     def _insert(
         self,
@@ -164,13 +159,19 @@ class ActionStore:
         payload: dict[str, Any] | None,
         reason: str,
     ) -> None:
+        # One conditional UPDATE decides: of concurrent deciders exactly one matches the row
+        # while it is still proposed (SQLite serialises writers, PostgreSQL re-checks the WHERE
+        # after the row lock); the others change nothing and get StateConflict.
         with transaction(self._sessions) as session:
-            row = session.get(ActionRow, action_id, with_for_update=True)
-            if row is None:
-                raise StateConflict(f"action {action_id} does not exist")
-            if row.state != ActionState.PROPOSED.value:
-                raise StateConflict(f"action {action_id} is {row.state}, not proposed")
-            row.state, row.updated_at = state.value, datetime.now(UTC)
+            won: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+                update(ActionRow)
+                .where(ActionRow.id == action_id, ActionRow.state == ActionState.PROPOSED.value)
+                .values(state=state.value, updated_at=datetime.now(UTC))
+                .execution_options(synchronize_session=False)
+            )
+            if not won.rowcount:
+                raise _conflict(session, action_id)
+            row = session.get_one(ActionRow, action_id)
             if payload:
                 row.payload = {**row.payload, **payload}
             detail: dict[str, Any] = {"reason": reason} if reason else {}
@@ -187,9 +188,16 @@ class ActionStore:
             )
 
     def claim(
-        self, worker: str, stale_after: float, kinds: tuple[str, ...] = WORKER_KINDS
+        self,
+        worker: str,
+        stale_after: float,
+        kinds: tuple[str, ...] = WORKER_KINDS,
+        scope: dict[str, str] | None = None,
     ) -> ActionRecord | None:
-        """Take one due action for `worker` (approved, failed and due, or left running)."""
+        """Take one due action of these kinds whose payload has the `scope` values, if given.
+
+        Due means approved, failed and due again, or left running for `stale_after` seconds.
+        """
         now = datetime.now(UTC)
         due = or_(
             ActionRow.state == ActionState.APPROVED.value,
@@ -200,7 +208,7 @@ class ActionStore:
             ),
         )
         query = select(ActionRow.id, ActionRow.state, ActionRow.claimed_at).where(
-            due, ActionRow.kind.in_(kinds)
+            due, ActionRow.kind.in_(kinds), *_in_scope(scope)
         )
         with transaction(self._sessions) as session:
             candidates = session.execute(query.order_by(ActionRow.id).limit(20)).all()
@@ -241,12 +249,16 @@ class ActionStore:
         error: str,
         error_class: str,
         retry_in: float | None,
+        give_up: bool = False,
     ) -> ActionState:
-        """running -> failed (retried after `retry_in` s, or left for a person) or dead."""
+        """running -> failed (retried after `retry_in` s, or left for a person) or dead.
+
+        Dead after MAX_ATTEMPTS retried attempts, or at once when told to give up.
+        """
         with transaction(self._sessions) as session:
             row = session.get(ActionRow, action_id)
             attempts = (row.attempts if row else 0) + 1
-        dead = retry_in is not None and attempts >= MAX_ATTEMPTS
+        dead = give_up or (retry_in is not None and attempts >= MAX_ATTEMPTS)
         state = ActionState.DEAD if dead else ActionState.FAILED
         when = None if retry_in is None or dead else datetime.now(UTC) + timedelta(seconds=retry_in)
         self._after_run(action_id, worker, state, error, error_class, when, {}, count=True)
@@ -335,47 +347,6 @@ class ActionStore:
         with transaction(self._sessions) as session:
             return int(session.scalar(query) or 0)
 
-    # The IMAP filer's interface: approved actions of some kinds, done or failed by the watcher.
-
-    def pending(self, kinds: tuple[str, ...], scope: dict[str, Any]) -> list[Action]:
-        """Approved or failed actions of these kinds whose payload matches `scope`."""
-        states = (ActionState.APPROVED.value, ActionState.FAILED.value)
-        with transaction(self._sessions) as session:
-            rows = session.scalars(
-                select(ActionRow)
-                .where(ActionRow.kind.in_(kinds), ActionRow.state.in_(states))
-                .order_by(ActionRow.id)
-            )
-            return [
-                Action(r.id, r.message_id, r.kind, r.target, dict(r.payload), r.attempts)
-                for r in rows
-                if all(r.payload.get(k) == v for k, v in scope.items())
-            ]
-
-    def finish(self, action_id: int, error: str = "", give_up: bool = False) -> None:
-        """Mark done, or count a failure (dead after MAX_ATTEMPTS or when told to give up)."""
-        with transaction(self._sessions) as session:
-            row = session.get(ActionRow, action_id)
-            if row is None:
-                return
-            row.updated_at = datetime.now(UTC)
-            if not error:
-                row.state = ActionState.DONE.value
-            else:
-                row.attempts += 1
-                row.last_error = error[:2_000]
-                row.error_class = "technical"
-                dead = give_up or row.attempts >= MAX_ATTEMPTS
-                row.state = (ActionState.DEAD if dead else ActionState.FAILED).value
-            add_audit(
-                session,
-                row.state,
-                "imap-watcher",
-                message_id=row.message_id,
-                action_id=row.id,
-                detail={"error": error[:500]} if error else {},
-            )
-
     def states(self, message_id: str) -> dict[tuple[str, str], str]:
         """(kind, target) -> state for a message's actions."""
         with transaction(self._sessions) as session:
@@ -385,6 +356,11 @@ class ActionStore:
                 )
             )
             return {(k, t): st for k, t, st in rows}
+
+
+def _in_scope(scope: dict[str, str] | None) -> list[ColumnElement[bool]]:
+    """Conditions that the payload's fields hold these values."""
+    return [ActionRow.payload[key].as_string() == value for key, value in (scope or {}).items()]
 
 
 def _record(row: ActionRow) -> ActionRecord:
