@@ -13,13 +13,14 @@ from sqlalchemy import text
 
 from api import errors, ui
 from api.actions import router as actions_router
-from api.auth import require_api_key
 from api.classify import router as classify_router
+from api.deps import require_api_key
 from api.limits import BodyLimitMiddleware
 from api.messages import router as messages_router
 from api.metrics import Metrics, MetricsMiddleware
 from triage.config import Settings, get_settings
 from triage.ingest.service import WatcherPool, build_watchers, stale_folders
+from triage.pipeline.sweep import run_sweep
 from triage.runtime import Runtime, build_runtime, build_worker
 
 JSON_BODY_LIMIT = 5 * 1024 * 1024
@@ -38,6 +39,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool = WatcherPool(build_watchers(runtime, settings.mailboxes), runtime)
         pool.start()
         stop = threading.Event()
+        sweep = threading.Thread(
+            target=run_sweep,
+            args=(runtime.pipeline, settings.pipeline.sweep_seconds, stop),
+            name="recovery-sweep",
+            daemon=True,
+        )
+        sweep.start()
         worker = None
         if settings.worker.enabled:
             worker = threading.Thread(
@@ -49,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool.stop()
         if worker is not None:
             worker.join(timeout=30)
+        sweep.join(timeout=30)
         app.state.runtime.engine.dispose()
 
     # No /docs, /redoc or /openapi.json: every route but health needs a key.
@@ -89,7 +98,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def readyz(request: Request) -> JSONResponse:
+def readyz(request: Request) -> JSONResponse:
     """Readiness: the database answers and the classical model is loaded."""
     runtime: Runtime = request.app.state.runtime
     model = runtime.cascade.classical
@@ -125,7 +134,7 @@ def _mailbox_report(runtime: Runtime, stale: list[str]) -> dict[str, dict[str, o
     return report
 
 
-async def metrics_endpoint(request: Request) -> Response:
+def metrics_endpoint(request: Request) -> Response:
     """Prometheus metrics in the text exposition format."""
     metrics: Metrics = request.app.state.metrics
     runtime: Runtime = request.app.state.runtime

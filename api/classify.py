@@ -6,12 +6,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import require_api_key
+from api.deps import get_runtime, require_api_key
 from api.errors import ApiError
 from api.metrics import Metrics
 from models import DefectCode, Message, Signal, Taxonomy
 from parsers import message_from_text, parse_message
-from triage.runtime import Runtime
+from triage.errors import ClassificationFailed, TriageError
 
 MAX_TEXT_CHARS = 200_000
 MAX_BATCH = 1_000
@@ -45,13 +45,13 @@ class BatchResponse(BaseModel):
     signals: list[Signal]
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
 def _classify(request: Request, messages: list[Message]) -> list[Signal]:
-    signals = _runtime(request).cascade.classify_many(messages)
+    try:
+        signals = get_runtime(request).cascade.classify_many(messages)
+    except TriageError:
+        raise
+    except Exception as exc:  # one unreadable text: a typed answer with the reason, not a 500
+        raise ClassificationFailed(f"{type(exc).__name__}: {exc}") from exc
     metrics: Metrics = request.app.state.metrics
     metrics.record_signals(signals)
     return signals
@@ -59,7 +59,7 @@ def _classify(request: Request, messages: list[Message]) -> list[Signal]:
 
 async def _classify_one(request: Request, message: Message) -> Signal:
     """Inline when it is CPU work only; in a worker thread when the LLM may be called."""
-    if _runtime(request).llm is None:
+    if get_runtime(request).llm is None:
         return _classify(request, [message])[0]
     return (await run_in_threadpool(_classify, request, [message]))[0]
 
@@ -71,7 +71,7 @@ def _json(model: BaseModel) -> Response:
 
 
 def _message(request: Request, item: ClassifyRequest) -> Message:
-    patterns = _runtime(request).settings.entities
+    patterns = get_runtime(request).settings.entities
     return message_from_text(
         item.text,
         subject=item.subject,
@@ -108,7 +108,7 @@ async def classify_eml(request: Request) -> Response:
     if request.headers.get("content-type", "").startswith(("application/json", "multipart/")):
         raise ApiError(415, "unsupported_media_type", "send the raw message as message/rfc822")
     raw = await request.body()
-    runtime = _runtime(request)
+    runtime = get_runtime(request)
     message = await run_in_threadpool(
         parse_message,
         raw,
@@ -124,4 +124,4 @@ async def classify_eml(request: Request) -> Response:
 @router.get("/taxonomy", response_model=Taxonomy)
 async def taxonomy(request: Request) -> Taxonomy:
     """The intents this service classifies into, with their descriptions."""
-    return _runtime(request).cascade.taxonomy
+    return get_runtime(request).cascade.taxonomy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,6 +32,19 @@ class ApiError(TriageError):
         super().__init__(message)
         self.status_code = status_code
         self.code = code
+
+
+class LoginRequired(Exception):
+    """No valid session: the page redirects to the login form."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+    @property
+    def location(self) -> str:
+        """Where to send the browser."""
+        return f"/login?next={quote(self.next_path, safe='/')}"
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

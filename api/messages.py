@@ -1,4 +1,5 @@
-"""POST /v1/messages (parse, store, classify, link) and GET /v1/messages/{id}."""
+"""POST /v1/messages (the mail pipeline: identify, store, classify, link, decide) and
+GET /v1/messages/{id}."""
 
 from __future__ import annotations
 
@@ -6,28 +7,25 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import require_api_key
+from api.deps import get_runtime, require_api_key
 from api.errors import ApiError
 from models import ActionRecord, AuditEvent, LinkResult, Message, Signal
+from models.pipeline import PipelineStatus
 from triage.runtime import Runtime
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
 
 
 class MessageView(BaseModel):
-    """A stored message with its current signal, links, actions and audit trail."""
+    """A stored message with its pipeline status, signal, links, actions and audit trail."""
 
     message: Message
+    pipeline: PipelineStatus | None
     signal: Signal | None
     links: LinkResult | None
     actions: list[ActionRecord] = []
     audit: list[AuditEvent] = []
     outcome: str = "stored"
-
-
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
 
 
 def _view(runtime: Runtime, message_id: str, outcome: str = "stored") -> Response:
@@ -36,6 +34,7 @@ def _view(runtime: Runtime, message_id: str, outcome: str = "stored") -> Respons
         raise ApiError(404, "not_found", f"no message {message_id}")
     view = MessageView(
         message=message,
+        pipeline=runtime.pipeline.status(message_id),
         signal=runtime.store.signal(message_id),
         links=runtime.links.result(message_id),
         actions=runtime.actions.for_message(message_id),
@@ -51,8 +50,11 @@ async def post_message(request: Request) -> Response:
     if request.headers.get("content-type", "").startswith(("application/json", "multipart/")):
         raise ApiError(415, "unsupported_media_type", "send the raw message as message/rfc822")
     raw = await request.body()
-    runtime = _runtime(request)
-    result = await run_in_threadpool(runtime.ingestor.ingest, raw, source="api", position="http")
+    return await run_in_threadpool(_accept, get_runtime(request), raw)
+
+
+def _accept(runtime: Runtime, raw: bytes) -> Response:
+    result = runtime.pipeline.accept(raw, source="api", position="http")
     if result.message_id is None:
         raise ApiError(422, "invalid_request", result.reason or "the body is not a mail")
     response = _view(runtime, result.message_id, result.outcome.value)
@@ -61,6 +63,6 @@ async def post_message(request: Request) -> Response:
 
 
 @router.get("/messages/{message_id}", response_model=MessageView)
-async def get_message(request: Request, message_id: str) -> Response:
+def get_message(request: Request, message_id: str) -> Response:
     """The message, its signal, its Odoo links, its actions and their audit trail."""
-    return _view(_runtime(request), message_id)
+    return _view(get_runtime(request), message_id)

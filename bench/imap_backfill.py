@@ -76,7 +76,7 @@ def backfill(dovecot: Dovecot, folder: str, classify: bool) -> float:
         Settings(data_dir=data, mailboxes=[mailbox], classify=classify_settings)
     )
     if not classify:
-        runtime = replace(runtime, ingestor=replace(runtime.ingestor, cascade=None))
+        runtime = replace(runtime, pipeline=replace(runtime.pipeline, cascade=None))
     watcher = build_watchers(runtime, [mailbox])[0]
     start = time.perf_counter()
     result = watcher.sync()

@@ -153,6 +153,20 @@ class WorkerSettings(BaseModel):
     escalate_every_seconds: float = Field(default=60.0, gt=0)
 
 
+class PipelineSettings(BaseModel):
+    """How a stored message's failed step is retried, and how unfinished mail is recovered."""
+
+    max_attempts: int = Field(default=6, ge=1, description="Tries before a message is dead")
+    retry_base_seconds: float = Field(default=30.0, gt=0)
+    retry_max_seconds: float = Field(default=3_600.0, gt=0)
+    sweep_seconds: float = Field(
+        default=30.0, gt=0, description="How often `triage serve` finishes unfinished mail"
+    )
+    stale_claim_seconds: float = Field(
+        default=300.0, gt=0, description="After this, a claim is presumed left by a dead process"
+    )
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment."""
 
@@ -181,6 +195,7 @@ class Settings(BaseSettings):
     policy: Path | None = Field(default=None, description="Policy YAML; the shipped default")
     webhooks: dict[str, WebhookSettings] = Field(default_factory=dict)
     worker: WorkerSettings = WorkerSettings()
+    pipeline: PipelineSettings = PipelineSettings()
     review_url: str = Field(
         default="http://127.0.0.1:8000", description="Base URL of the review UI, linked from Odoo"
     )

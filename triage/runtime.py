@@ -13,29 +13,33 @@ from sqlalchemy.engine import make_url
 
 from models import Message, Signal
 from triage.actions.escalation import Escalator
-from triage.actions.odoo import ODOO_KINDS, OdooExecutor
+from triage.actions.odoo import OdooExecutor
+from triage.actions.registry import ExecutorRegistry
 from triage.actions.webhook import WebhookExecutor
-from triage.actions.worker import Executor, Worker
+from triage.actions.worker import Worker
 from triage.actions.workflow import Workflow
+from triage.approvals import Approvals
 from triage.classify.cascade import Cascade, LlmStage
 from triage.classify.classical import MODEL_FILE, ClassicalModel, model_text
 from triage.classify.files import load_taxonomy
 from triage.classify.rules import load_rules
 from triage.classify.training import FEEDBACK, Example
 from triage.config import Settings
-from triage.ingest.pipeline import Ingestor
 from triage.link.linker import Linker
 from triage.llm.build import build_llm
 from triage.llm.stage import LlmTasks
 from triage.odoo.adapter import OdooClient
 from triage.odoo.partners import PartnerLanguage
+from triage.pipeline import FilingRules, MailPipeline
 from triage.policy.loader import PolicyHolder
 from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
 from triage.store.actions import ActionStore
 from triage.store.apikeys import ApiKeyStore
 from triage.store.audit import AuditStore
+from triage.store.feedback import FeedbackStore
 from triage.store.links import LinkStore
 from triage.store.mailboxes import MailboxStateStore
+from triage.store.pipeline import PipelineStore
 from triage.store.review import ReviewStore
 from triage.store.users import UserStore
 
@@ -44,7 +48,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Runtime:
-    """The configured store, ingestor and classifier cascade."""
+    """The configured stores, the mail pipeline and the classifier cascade."""
 
     settings: Settings
     engine: Engine
@@ -53,19 +57,20 @@ class Runtime:
     mailbox_state: MailboxStateStore
     actions: ActionStore
     links: LinkStore
-    ingestor: Ingestor
+    pipeline: MailPipeline
     cascade: Cascade
     audit: AuditStore
     policy: PolicyHolder
     workflow: Workflow
     users: UserStore
     review: ReviewStore
+    approvals: Approvals
     odoo: OdooClient | None = None
     llm: LlmTasks | None = None
 
 
 def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
-    """Connect to the database (migrating it when asked) and wire ingestor and cascade."""
+    """Connect to the database (migrating it when asked) and wire the pipeline and cascade."""
     engine = make_engine(settings.sqlalchemy_url)
     if migrate:
         upgrade(engine)
@@ -85,7 +90,18 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         PartnerLanguage(odoo) if odoo else None,
     )
     linker = build_linker(settings, odoo)
-    ingestor = Ingestor(store, settings.parse, settings.entities, cascade, linker, links, workflow)
+    pipeline = MailPipeline(
+        store,
+        PipelineStore(sessions),
+        cascade,
+        settings.pipeline,
+        settings.parse,
+        settings.entities,
+        linker,
+        links,
+        workflow,
+        FilingRules(actions, {m.name: m for m in settings.mailboxes}),
+    )
     mailbox_state = MailboxStateStore(sessions)
     return Runtime(
         settings,
@@ -95,13 +111,14 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         mailbox_state,
         actions,
         links,
-        ingestor,
+        pipeline,
         cascade,
         audit,
         policy,
         workflow,
         UserStore(sessions),
         ReviewStore(sessions),
+        Approvals(actions, FeedbackStore(sessions), cascade.taxonomy),
         odoo,
         llm,
     )
@@ -127,12 +144,10 @@ def build_linker(settings: Settings, odoo: OdooClient | None = None) -> Linker |
 
 def build_worker(runtime: Runtime, name: str | None = None) -> Worker:
     """The outbox worker with the executors the configuration allows."""
-    executors: dict[str, Executor] = {}
+    executors = ExecutorRegistry()
     if runtime.odoo is not None:
-        odoo = OdooExecutor(runtime.odoo, runtime.settings.review_url)
-        for kind in ODOO_KINDS:
-            executors[kind] = odoo
-    executors["webhook"] = WebhookExecutor(runtime.settings.webhooks)
+        OdooExecutor(runtime.odoo, runtime.settings.review_url).register(executors)
+    WebhookExecutor(runtime.settings.webhooks).register(executors)
     escalator = Escalator(
         runtime.policy, runtime.actions, runtime.store, runtime.links, runtime.audit
     )

@@ -13,8 +13,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import LoginRequired
 from api.ui.pages import TEMPLATES, router
-from api.ui.session import LoginRequired, UiError, csrf_token
+from api.ui.session import UiError, csrf_token
 from triage.config import Settings
 
 log = logging.getLogger(__name__)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -12,24 +13,27 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from api.deps import UserDep, get_runtime
+from api.params import PathId
 from api.ui import charts
 from api.ui.mailview import highlighted, html_part, sanitised_frame
 from api.ui.session import (
     UiError,
     check_csrf,
     csrf_token,
-    current_user,
-    runtime_of,
     safe_next,
 )
-from models import ActionRecord, ActionState, Urgency
+from models import ActionState, Urgency
+from triage.approvals import Decider, DraftEdits
+from triage.errors import TriageRuntimeError
+from triage.runtime import Runtime
 from triage.store.review import QueueItem
 from triage.store.users import User
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parents[1] / "templates"))
 router = APIRouter(include_in_schema=False)
-UserDep = Annotated[User, Depends(current_user)]
-STATES = ("needs_review", "awaiting_approval", "done", "unclassified")
+STATES = ("needs_review", "awaiting_approval", "done", "unclassified", "failed")
+T = TypeVar("T")
 ODOO_LABELS = {
     "sale.order": "Sale order",
     "purchase.order": "Purchase order",
@@ -59,7 +63,7 @@ async def login(
     next: Annotated[str, Form()] = "/queue",
 ) -> Response:
     """Check the password; on success a fresh session (new CSRF token) and on to `next`."""
-    user = await run_in_threadpool(runtime_of(request).users.authenticate, name, password)
+    user = await run_in_threadpool(get_runtime(request).users.authenticate, name, password)
     if user is None:
         response = page(
             request, "login.html", None, next=safe_next(next), error="Wrong name or password."
@@ -109,7 +113,7 @@ def _filtered(items: list[QueueItem], filters: dict[str, str]) -> list[QueueItem
 
 
 async def _queue_context(request: Request, sort: str, filters: dict[str, str]) -> dict[str, Any]:
-    everything = await run_in_threadpool(runtime_of(request).review.queue)
+    everything = await run_in_threadpool(get_runtime(request).review.queue)
     shown = _filtered(everything, filters)
     if sort == "urgent":
         shown.sort(key=lambda i: (i.urgency_rank, -i.received_at.timestamp()))
@@ -161,37 +165,39 @@ async def queue(
 @router.get("/messages/{message_id}")
 async def message_page(request: Request, message_id: str, user: UserDep) -> HTMLResponse:
     """One mail: text or sandboxed HTML, entities, signal, links, actions and corrections."""
-    runtime = runtime_of(request)
-    message = await run_in_threadpool(runtime.store.get, message_id)
+    context = await run_in_threadpool(_message_context, get_runtime(request), message_id, user)
+    return page(request, "message.html", user, **context)
+
+
+def _message_context(runtime: Runtime, message_id: str, user: User) -> dict[str, Any]:
+    """Everything the message page shows (database reads and sanitising: off the loop)."""
+    message = runtime.store.get(message_id)
     if message is None:
         raise UiError(404, f"No message {message_id}.")
-    raw = await run_in_threadpool(runtime.store.raw, message_id)
+    raw = runtime.store.raw(message_id)
     html = html_part(raw) if raw and message.html_text else None
     signal = runtime.store.signal(message_id)
-    links = runtime.links.result(message_id)
     actions = runtime.actions.for_message(message_id)
     entities = [
         *message.entities,
         *(e for s in (signal.stages if signal else []) for e in s.entities),
     ]
-    return page(
-        request,
-        "message.html",
-        user,
-        message=message,
-        text=highlighted(message.text, entities),
-        subject=highlighted(message.subject, entities, "subject"),
-        frame=sanitised_frame(html) if html else None,
-        signal=signal,
-        links=links,
-        actions=actions,
-        may_decide={a.id: user.role.may_approve(a.approval) for a in actions},
-        corrections=runtime.review.corrections(message_id),
-        intents=[i.name for i in runtime.cascade.taxonomy.intents],
-        urgencies=[u.value for u in Urgency],
-        odoo_url=runtime.settings.odoo.url.rstrip("/") if runtime.settings.odoo else "",
-        labels=ODOO_LABELS,
-    )
+    return {
+        "message": message,
+        "pipeline": runtime.pipeline.status(message_id),
+        "text": highlighted(message.text, entities),
+        "subject": highlighted(message.subject, entities, "subject"),
+        "frame": sanitised_frame(html) if html else None,
+        "signal": signal,
+        "links": runtime.links.result(message_id),
+        "actions": actions,
+        "may_decide": {a.id: user.role.may_approve(a.approval) for a in actions},
+        "corrections": runtime.review.corrections(message_id),
+        "intents": [i.name for i in runtime.cascade.taxonomy.intents],
+        "urgencies": [u.value for u in Urgency],
+        "odoo_url": runtime.settings.odoo.url.rstrip("/") if runtime.settings.odoo else "",
+        "labels": ODOO_LABELS,
+    }
 
 
 @router.post("/messages/{message_id}/label", dependencies=[Depends(check_csrf)])
@@ -203,58 +209,24 @@ async def correct_label(
     urgency: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     """Record a correction (a training label for `triage train`)."""
-    runtime = runtime_of(request)
-    if runtime.store.get(message_id) is None:
-        raise UiError(404, f"No message {message_id}.")
-    if runtime.cascade.taxonomy.get(intent) is None:
-        raise UiError(422, f"{intent!r} is not an intent of the taxonomy.")
-    if urgency and urgency not in {u.value for u in Urgency}:
-        raise UiError(422, f"{urgency!r} is not an urgency.")
-    runtime.store.add_feedback(message_id, intent, user.name, urgency or None)
-    runtime.audit.record(
-        "corrected",
-        f"user:{user.name}",
-        message_id=message_id,
-        detail={"intent": intent, "urgency": urgency},
-    )
+    approvals = get_runtime(request).approvals
+    await _as_page(approvals.correct, message_id, intent, urgency or None, _decider(user))
     return RedirectResponse(f"/messages/{message_id}#label", status_code=303)
-
-
-def _decidable(request: Request, action_id: int, user: User) -> ActionRecord:
-    action = runtime_of(request).actions.get(action_id)
-    if action is None:
-        raise UiError(404, f"No action {action_id}.")
-    if action.state is not ActionState.PROPOSED:
-        raise UiError(
-            409, f"Action {action_id} is {action.state.value}, not waiting for a decision."
-        )
-    if not user.role.may_approve(action.approval):
-        raise UiError(
-            403, f"A {user.role.value} may not decide an action that needs an {action.approval}."
-        )
-    return action
 
 
 @router.post("/actions/{action_id}/approve", dependencies=[Depends(check_csrf)])
 async def approve(
     request: Request,
-    action_id: int,
+    action_id: PathId,
     user: UserDep,
     subject: Annotated[str | None, Form(max_length=200)] = None,
     body: Annotated[str | None, Form(max_length=10_000)] = None,
     back: Annotated[str, Form()] = "",
 ) -> Response:
     """Approve a proposal, with the edits made to a drafted customer update."""
-    action = _decidable(request, action_id, user)
-    payload: dict[str, Any] = {}
-    draft = action.payload.get("draft")
-    if isinstance(draft, dict) and (subject is not None or body is not None):
-        edits = {k: v for k, v in {"subject": subject, "body": body}.items() if v is not None}
-        if any(draft.get(k) != v for k, v in edits.items()):
-            payload["draft"] = {**draft, **edits, "edited_by": user.name}
-    await run_in_threadpool(
-        runtime_of(request).actions.approve, action_id, f"user:{user.name}", payload
-    )
+    approvals = get_runtime(request).approvals
+    edits = DraftEdits(subject=subject, body=body)
+    action = await _as_page(approvals.approve, action_id, _decider(user), edits)
     return RedirectResponse(
         safe_next(back) if back else f"/messages/{action.message_id}", status_code=303
     )
@@ -263,51 +235,58 @@ async def approve(
 @router.post("/actions/{action_id}/reject", dependencies=[Depends(check_csrf)])
 async def reject(
     request: Request,
-    action_id: int,
+    action_id: PathId,
     user: UserDep,
     reason: Annotated[str, Form(max_length=2_000)] = "",
     back: Annotated[str, Form()] = "",
 ) -> Response:
     """Reject a proposal."""
-    action = _decidable(request, action_id, user)
-    await run_in_threadpool(
-        runtime_of(request).actions.reject, action_id, f"user:{user.name}", reason
-    )
+    approvals = get_runtime(request).approvals
+    action = await _as_page(approvals.reject, action_id, _decider(user), reason)
     return RedirectResponse(
         safe_next(back) if back else f"/messages/{action.message_id}", status_code=303
     )
 
 
+def _decider(user: User) -> Decider:
+    return Decider(user.name, user.role, "user")
+
+
+async def _as_page(call: Callable[..., T], *args: Any) -> T:
+    """Run a use case in the thread pool; its refusals become error pages with their status."""
+    try:
+        return await run_in_threadpool(call, *args)
+    except TriageRuntimeError as exc:
+        raise UiError(exc.status_code, exc.message) from exc
+
+
 @router.get("/approvals")
 async def approvals(request: Request, user: UserDep) -> HTMLResponse:
     """Actions waiting for a decision this user may take, with why each needs one."""
-    runtime = runtime_of(request)
-    waiting = await run_in_threadpool(runtime.actions.in_state, ActionState.PROPOSED)
+    context = await run_in_threadpool(_approvals_context, get_runtime(request), user)
+    return page(request, "approvals.html", user, **context)
+
+
+def _approvals_context(runtime: Runtime, user: User) -> dict[str, Any]:
+    waiting = runtime.actions.in_state(ActionState.PROPOSED)
     mine = [a for a in waiting if user.role.may_approve(a.approval)]
     subjects = {
         a.message_id: (m.subject if (m := runtime.store.get(a.message_id)) else "") for a in mine
     }
-    return page(
-        request,
-        "approvals.html",
-        user,
-        actions=mine,
-        others=len(waiting) - len(mine),
-        subjects=subjects,
-    )
+    return {"actions": mine, "others": len(waiting) - len(mine), "subjects": subjects}
 
 
 @router.get("/feedback")
 async def feedback(request: Request, user: UserDep) -> HTMLResponse:
     """Corrections people made, newest first."""
-    items = await run_in_threadpool(runtime_of(request).review.feedback)
+    items = await run_in_threadpool(get_runtime(request).review.feedback)
     return page(request, "feedback.html", user, items=items)
 
 
 @router.get("/dashboard")
 async def dashboard(request: Request, user: UserDep) -> HTMLResponse:
     """Mail per day by intent, routing, queue age, precision from corrections, LLM use."""
-    board = await run_in_threadpool(runtime_of(request).review.dashboard)
+    board = await run_in_threadpool(get_runtime(request).review.dashboard)
     per_day = [(d.strftime("%d.%m"), dict(board.by_day_intent[d])) for d in board.days]
     routing = [(k, float(v)) for k, v in sorted(board.routing.items())]
     ages = [(k, float(board.queue_age.get(k, 0))) for k in ("< 1 h", "1-4 h", "4-24 h", "> 24 h")]

@@ -9,29 +9,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from urllib.parse import quote
 
 from fastapi import Request
 
 from triage.errors import TriageError
-from triage.runtime import Runtime
-from triage.store.users import User
 
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
-
-
-class LoginRequired(Exception):
-    """No valid session: the page redirects to the login form."""
-
-    def __init__(self, next_path: str) -> None:
-        super().__init__(next_path)
-        self.next_path = next_path
-
-    @property
-    def location(self) -> str:
-        """Where to send the browser."""
-        return f"/login?next={quote(self.next_path, safe='/')}"
 
 
 class UiError(TriageError):
@@ -41,22 +25,6 @@ class UiError(TriageError):
         super().__init__(message)
         self.status_code = status_code
         self.code = "ui_error"
-
-
-def runtime_of(request: Request) -> Runtime:
-    """The app's runtime."""
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-def current_user(request: Request) -> User:
-    """The logged-in user (LoginRequired otherwise)."""
-    name = request.session.get("user")
-    user = runtime_of(request).users.get(name) if isinstance(name, str) else None
-    if user is None:
-        request.session.clear()
-        raise LoginRequired(request.url.path)
-    return user
 
 
 def csrf_token(request: Request) -> str:

@@ -19,7 +19,7 @@ EDITED = "Estimado cliente: su pedido S00042 llegará el 20 de marzo. Disculpe l
 
 
 def ingest(live: LiveServer, raw: bytes) -> str:
-    result = live.runtime.ingestor.ingest(raw, source="test", position="e2e")
+    result = live.runtime.pipeline.accept(raw, source="test", position="e2e")
     assert result.message_id is not None
     return result.message_id
 

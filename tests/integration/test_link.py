@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from parsers import message_from_text
 from tests.integration.odoo_data import BOT, BOT_API_KEY, DB
 from tests.integration.odoo_standin import OdooStandin
 from triage.cli import app as cli
-from triage.config import ClassifySettings, OdooSettings, Settings
+from triage.config import ClassifySettings, OdooSettings, PipelineSettings, Settings
 from triage.errors import OdooAccessError, OdooUnavailable
 from triage.link.linker import Linker
 from triage.odoo.adapter import OdooClient
@@ -147,19 +148,30 @@ def test_odoo_down_keeps_the_mail_and_links_later(
     odoo_server: OdooStandin,
     tmp_path: Path,
 ) -> None:
-    settings = Settings(data_dir=tmp_path, odoo=settings_for(odoo_server))
+    settings = Settings(
+        data_dir=tmp_path,
+        odoo=settings_for(odoo_server),
+        pipeline=PipelineSettings(retry_base_seconds=0.05, retry_max_seconds=0.05),
+    )
     odoo_server.inject("http_error", count=10, status=502)
     with opened_runtime(settings) as runtime:
         raw = (
             b"From: buyer@lopez-catering.example\r\nSubject: S00042?\r\n"
             b"Message-ID: <down@x>\r\n\r\nWhere is S00042?\r\n"
         )
-        assert runtime.ingestor.ingest(raw, source="file", position="t").outcome.value == "stored"
+        assert runtime.pipeline.accept(raw, source="file", position="t").outcome.value == "stored"
         message_id = runtime.store.id_for_key("mid:down@x")
         assert message_id and runtime.links.result(message_id) is None
         assert runtime.links.pending() == [message_id]
         odoo_server.reset()
-        assert runtime.ingestor.link_pending() == 1
+        status = runtime.pipeline.status(message_id)
+        assert status is not None and status.state == "failed" and status.step == "classified"
+        assert "OdooUnavailable" in status.last_error
+        assert runtime.pipeline.run_due() == 0  # not due before its backoff has passed
+        time.sleep(0.1)
+        assert runtime.pipeline.run_due() == 1
+        status = runtime.pipeline.status(message_id)
+        assert status is not None and status.state == "done" and status.attempts == 1
         result = runtime.links.result(message_id)
         assert result is not None and linked(result) == [("sale.order", "S00042")]
         assert runtime.links.pending() == []

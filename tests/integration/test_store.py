@@ -91,15 +91,36 @@ def test_migrations_match_the_tables(engine: Engine) -> None:
 def test_a_reused_message_id_on_a_different_mail_is_kept(store: MessageStore) -> None:
     first = b"From: a@shop.example\nSubject: order\nMessage-ID: <1@x>\n\nfirst\n"
     other = b"From: b@else.example\nSubject: pay here\nMessage-ID: <1@x>\n\nsecond\n"
-    copy = first.replace(b"first", b"first (delivered again)")
     assert store.add(parse_message(first), first).outcome is StoreOutcome.STORED
     kept = store.add(parse_message(other), other)
     assert kept.outcome is StoreOutcome.STORED and kept.message_id != parse_message(first).id
+    assert kept.message is not None and kept.message.id == kept.message_id
     stored = store.get(kept.message_id or "")
     assert stored is not None and stored.has_defect(DefectCode.REUSED_MESSAGE_ID)
     assert store.add(parse_message(other), other).outcome is StoreOutcome.DUPLICATE
-    assert store.add(parse_message(copy), copy).outcome is StoreOutcome.DUPLICATE
     assert store.count() == 2
+
+
+def test_same_message_id_from_and_subject_with_another_body_is_another_mail(
+    store: MessageStore,
+) -> None:
+    first = b"From: a@shop.example\nSubject: order\nMessage-ID: <1@x>\n\nfirst\n"
+    changed = first.replace(b"first", b"first, but cancel line 2")
+    assert store.add(parse_message(first), first).outcome is StoreOutcome.STORED
+    again = store.add(parse_message(changed), changed)
+    assert again.outcome is StoreOutcome.STORED and again.message_id != parse_message(first).id
+    assert store.add(parse_message(changed), changed).outcome is StoreOutcome.DUPLICATE
+    assert store.count() == 2
+
+
+def test_one_mail_delivered_to_two_mailboxes_is_stored_once(store: MessageStore) -> None:
+    """Transport headers differ between two deliveries of one mail; the mail is the same."""
+    mail = b"From: a@shop.example\r\nSubject: order\r\nMessage-ID: <2@x>\r\n\r\nS00042?\r\n"
+    orders = b"Received: from mx1 by orders\r\nDelivered-To: orders@us.example\r\n" + mail
+    accounts = b"Received: from mx2 by accounts\r\nDelivered-To: accounts@us.example\r\n" + mail
+    assert store.add(parse_message(orders), orders).outcome is StoreOutcome.STORED
+    assert store.add(parse_message(accounts), accounts).outcome is StoreOutcome.DUPLICATE
+    assert store.count() == 1
 
 
 def test_oversized_fields_and_mail_are_kept_whole(store: MessageStore) -> None:

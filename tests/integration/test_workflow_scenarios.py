@@ -31,7 +31,7 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "emails"
 
 
 def ingest(runtime: Runtime, raw: bytes) -> str:
-    result = runtime.ingestor.ingest(raw, source="test", position="scenario")
+    result = runtime.pipeline.accept(raw, source="test", position="scenario")
     assert result.message_id is not None, result.reason
     return result.message_id
 

@@ -69,6 +69,8 @@ def add_working_days(start: date, days: int) -> date:
     """The date `days` working days (Monday to Friday) after `start`."""
     current = start
     while days > 0:
+        if current >= date.max - timedelta(days=1):
+            return date.max  # a Date header in year 9999 has no working days after it
         current += timedelta(days=1)
         if current.weekday() < 5:
             days -= 1

@@ -30,9 +30,10 @@ from parsers import parse_message
 from triage.config import Settings, get_settings
 from triage.errors import StoreError, TriageError
 from triage.ingest.imap_url import is_imap_url, mailbox_for_url
-from triage.ingest.pipeline import IngestTally
 from triage.ingest.service import build_watchers, stale_folders
 from triage.ingest.sources import plan, read_mail
+from triage.pipeline import IngestTally
+from triage.pipeline.sweep import sweep_once
 from triage.runtime import (
     Runtime,
     build_linker,
@@ -109,7 +110,7 @@ def _backfill(runtime: Runtime, url: str, since: date | None) -> None:
 def _ingest_files(runtime: Runtime, paths: list[Path]) -> None:
     files = plan(paths)
     tally = IngestTally()
-    runtime.ingestor.classify_pending()
+    sweep_once(runtime.pipeline)  # finish what an earlier run left unfinished
     with _progress() as progress:
         task = progress.add_task("ingesting", total=sum(f.count for f in files))
         for position, raw in read_mail(files):
@@ -122,7 +123,7 @@ def _ingest_files(runtime: Runtime, paths: list[Path]) -> None:
 
 def _ingest_one(runtime: Runtime, raw: bytes, position: str) -> StoreResult:
     try:
-        return runtime.ingestor.ingest(raw, source="file", position=position)
+        return runtime.pipeline.accept(raw, source="file", position=position)
     except StoreError as exc:  # count it and go on; a dead database fails every one
         return StoreResult(StoreOutcome.FAILED, None, exc.message)
 
@@ -172,6 +173,7 @@ def status() -> None:
         health = runtime.mailbox_state.health()
         counts, failures = runtime.actions.counts(), runtime.actions.failures()
         escalated, policy = runtime.actions.escalated(), runtime.policy.current().full_version
+        mail, stopped = runtime.pipeline.progress.counts(), runtime.pipeline.progress.stopped(10)
     stale = set(stale_folders(health, settings.mailboxes))
     table = Table("last poll", "last message", "backlog", "errors", "state")
     table.columns.insert(0, Column("mailbox/folder", no_wrap=True))
@@ -198,6 +200,12 @@ def status() -> None:
         f"failed or dead actions: business {failures.get('business', 0)}, "
         f"technical {failures.get('technical', 0)}"
     )
+    typer.echo("mail: " + (", ".join(f"{k} {n}" for k, n in sorted(mail.items())) or "none"))
+    for status, subject in stopped:
+        typer.echo(
+            f"  {status.state} after {status.attempts} attempt(s): {status.message_id} "
+            f"{subject[:50]!r}: {status.last_error[:120]}"
+        )
 
 
 def _when(moment: datetime | None) -> str:

@@ -24,12 +24,15 @@ MONITOR_SECONDS = 60.0
 def build_watchers(runtime: Runtime, mailboxes: list[MailboxSettings]) -> list[FolderWatcher]:
     """A watcher for every folder of every configured mailbox."""
     lock_dir = runtime.settings.data_dir / "locks"
+    if runtime.pipeline.filing is not None:
+        for mailbox in mailboxes:
+            runtime.pipeline.filing.watch(mailbox)
     return [
         FolderWatcher(
             settings=mailbox,
             folder=folder,
             connect=lambda m=mailbox: ImapMailbox(m),  # type: ignore[misc]
-            ingestor=runtime.ingestor,
+            pipeline=runtime.pipeline,
             state=runtime.mailbox_state,
             lease=make_lease(runtime.engine, lock_dir, mailbox.name, folder),
             filer=Filer(mailbox, folder, runtime.actions),

@@ -2,9 +2,9 @@
 
 A cycle: take the lease, select the folder, fetch every UID above the cursor in batches
 (BODY.PEEK[]: the server's \\Seen flag is untouched), store each batch and advance the
-cursor in one transaction, classify, then wait for mail with IDLE (or a plain poll). Any
-network, server or database failure drops the connection and retries with exponential
-backoff and jitter, for ever, until asked to stop.
+cursor in one transaction, hand the stored mail to the pipeline, then wait for mail with
+IDLE (or a plain poll). Any network, server or database failure drops the connection and
+retries with exponential backoff and jitter, for ever, until asked to stop.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from triage.errors import MailboxError, StoreError
 from triage.ingest.filing import Filer
 from triage.ingest.lease import Lease
 from triage.ingest.mailbox import FetchedMail, Mailbox
-from triage.ingest.pipeline import Ingestor
+from triage.pipeline import MailPipeline, imap_position
 from triage.store.mailboxes import Cursor, MailboxStateStore
 from triage.store.messages import StoreOutcome
 
@@ -57,7 +57,7 @@ class FolderWatcher:
     settings: MailboxSettings
     folder: str
     connect: Callable[[], Mailbox]
-    ingestor: Ingestor
+    pipeline: MailPipeline
     state: MailboxStateStore
     lease: Lease
     filer: Filer | None = None
@@ -117,18 +117,16 @@ class FolderWatcher:
         prepared = self._prepare(fetched, uidvalidity)
         items = [(message, kept) for _, message, kept in prepared]
         cursor = Cursor(uidvalidity, max(batch))
-        results = self.ingestor.store.add_batch(items, self.account, self.folder, cursor)
+        results = self.pipeline.accept_batch(items, self.account, self.folder, cursor)
         stored = [
-            (uid, message)
-            for (uid, message, _), result in zip(prepared, results, strict=True)
+            uid
+            for (uid, _, _), result in zip(prepared, results, strict=True)
             if result.outcome is StoreOutcome.STORED
         ]
-        signals = self.ingestor.classify([message for _, message in stored])
         if self.settings.mark_seen:
-            for uid, _ in stored:
+            for uid in stored:
                 mailbox.add_keywords(uid, ["\\Seen"])
         if self.filer is not None:
-            self.filer.record(stored, signals, uidvalidity)
             self.filer.run(mailbox, uidvalidity)
         failed = len(fetched) - len(prepared)
         return SyncResult(len(fetched), len(stored), len(prepared) - len(stored), failed)
@@ -139,16 +137,14 @@ class FolderWatcher:
         """Parse each fetched mail; input that is not mail is recorded as failed here."""
         prepared = []
         for mail in fetched:
-            position = (
-                f"imap://{self.account}/{self.folder};UIDVALIDITY={uidvalidity}/;UID={mail.uid}"
-            )
-            message, kept = self.ingestor.prepare(
+            position = imap_position(self.account, self.folder, uidvalidity, mail.uid)
+            message, reason = self.pipeline.identify(
                 mail.raw, source="imap", position=position, received_at=mail.internal_date
             )
             if message is None:
-                self.ingestor.store.record_failure("imap", position, mail.raw, kept.decode())
+                self.pipeline.store.record_failure("imap", position, mail.raw, reason)
             else:
-                prepared.append((mail.uid, message, kept))
+                prepared.append((mail.uid, message, mail.raw))
         return prepared
 
     def run(self, stop: threading.Event) -> None:
@@ -180,8 +176,6 @@ class FolderWatcher:
         if not leased:
             stop.wait(self.settings.poll_seconds)  # another instance watches this folder
             return
-        self.ingestor.classify_pending()
-        self.ingestor.link_pending()
         self.sync()
         self._wait_for_mail(stop)
 

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from triage.config import Settings
 from triage.llm.breaker import CircuitBreaker
-from triage.llm.client import LlmClient
 from triage.llm.service import Budget, Completer, LlmService
 from triage.llm.stage import LlmTasks
 from triage.store.llm import LlmStore
@@ -18,10 +17,12 @@ def build_llm(settings: Settings, sessions: sessionmaker[Session]) -> LlmTasks |
     """The LLM tasks over the configured server, or None when TRIAGE_LLM_BASE_URL is unset."""
     if not settings.llm_base_url:
         return None
+    from triage.llm.client import LlmClient  # the SDK is imported only when an LLM is configured
+
     tuning = settings.llm
     limit = threading.BoundedSemaphore(tuning.concurrency)
 
-    def client(model: str, temperature: float) -> LlmClient:
+    def client(model: str, temperature: float) -> Completer:
         return LlmClient(
             settings.llm_base_url or "",
             model,

@@ -11,7 +11,6 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
@@ -23,7 +22,7 @@ from langchain_core.output_parsers import JsonOutputParser
 from langchain_core.outputs import LLMResult
 from langchain_core.runnables import Runnable
 from langchain_openai import ChatOpenAI
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import SecretStr, ValidationError
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -35,6 +34,7 @@ from tenacity import (
 
 from prompts import Rendered
 from triage.errors import LlmBadOutput, LlmError, LlmUnavailable
+from triage.llm.reply import LlmReply
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +42,6 @@ Mode = Literal["json_schema", "function_calling", "json"]
 _MODES: tuple[Mode, ...] = ("json_schema", "function_calling", "json")
 _TRANSIENT = frozenset({"timeout", "connection", "rate_limited", "server_error"})
 _backoff = wait_exponential_jitter(multiplier=0.5, max=4.0)
-
-
-@dataclass(frozen=True)
-class LlmReply:
-    """A validated answer and what it cost."""
-
-    output: BaseModel
-    raw: str
-    model: str
-    tokens_in: int
-    tokens_out: int
-    latency_ms: float
 
 
 class _Capture(BaseCallbackHandler):

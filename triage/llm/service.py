@@ -21,7 +21,7 @@ from models import LlmCall
 from prompts import Rendered
 from triage.errors import LlmError, LlmUnavailable
 from triage.llm.breaker import OPEN, CircuitBreaker
-from triage.llm.client import LlmReply
+from triage.llm.reply import LlmReply
 from triage.store.llm import CallRecord, LlmStore
 
 

@@ -14,10 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Defect, DefectCode, Message, Signal
-from parsers.message import message_id_for
+from parsers.message import header_block, message_id_for
 from triage.errors import StoreError
 from triage.store.database import transaction
 from triage.store.mailboxes import Cursor, write_cursor
+from triage.store.pipeline import new_row as pipeline_row
 from triage.store.tables import (
     EntityRow,
     FeedbackRow,
@@ -42,6 +43,7 @@ class StoreResult:
     outcome: StoreOutcome
     message_id: str | None = None
     reason: str = ""
+    message: Message | None = None  # the message as stored (its own id), when newly stored
 
 
 class MessageStore:
@@ -69,7 +71,7 @@ class MessageStore:
     def _write(
         self, items: list[tuple[Message, bytes]], cursor: tuple[str, str, Cursor] | None
     ) -> list[StoreResult]:
-        for attempt in (1, 2):
+        for attempt in range(1, 4):
             try:
                 with self._session() as session:
                     results = [self._insert(session, message, raw) for message, raw in items]
@@ -77,37 +79,32 @@ class MessageStore:
                         write_cursor(session, *cursor)
                 return results
             except IntegrityError as exc:  # a concurrent writer stored one of the keys first
-                if attempt == 2:
+                if attempt == 3:
                     raise StoreError(f"cannot store {len(items)} message(s): integrity") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _insert(self, session: Session, message: Message, raw: bytes) -> StoreResult:
         existing = session.execute(
-            select(MessageRow.id, MessageRow.from_email, MessageRow.subject).where(
+            select(MessageRow.id, MessageRow.parsed, MessageRow.raw).where(
                 MessageRow.key == message.key
             )
         ).first()
-        if existing is not None and existing[1:] == _fingerprint(message):
+        if existing is None:
+            session.add(_message_row(message, raw))
+            session.flush()
+            session.add_all(_entity_rows(message))
+            session.add(pipeline_row(message.id))
+            return StoreResult(StoreOutcome.STORED, message.id, message=message)
+        stored = Message.model_validate(existing[1])
+        if content_fingerprint(stored, zlib.decompress(existing[2])) == content_fingerprint(
+            message, raw
+        ):
             return StoreResult(StoreOutcome.DUPLICATE, existing[0])
-        if existing is not None:
-            # The same Message-ID on a different mail (a careless mailer, or someone trying
-            # to suppress a mail): keep it, under its content hash.
-            return self._insert(session, _rekeyed(message), raw)
-        session.add(_message_row(message, raw))
-        session.flush()
-        session.add_all(_entity_rows(message))
-        return StoreResult(StoreOutcome.STORED, message.id)
-
-    def unclassified(self, limit: int = 500) -> list[Message]:
-        """Stored messages that have no signal yet (a crash between store and classify)."""
-        with self._session() as session:
-            query = (
-                select(MessageRow.parsed)
-                .outerjoin(SignalRow, SignalRow.message_id == MessageRow.id)
-                .where(SignalRow.id.is_(None))
-                .limit(limit)
-            )
-            return [Message.model_validate(p) for p in session.scalars(query)]
+        if message.key.startswith("sha256:"):  # the same bytes cannot differ in content
+            return StoreResult(StoreOutcome.DUPLICATE, existing[0])
+        # The same Message-ID on a different mail (a careless mailer, or someone forging
+        # one to land on another mail): a message of its own, keyed by its content.
+        return self._insert(session, _rekeyed(message), raw)
 
     def record_failure(
         self, source: str, position: str | None, raw: bytes, reason: str
@@ -203,21 +200,6 @@ class MessageStore:
             )
             return [(pos, reason) for pos, reason in rows]
 
-    def add_feedback(
-        self, message_id: str, intent: str, user: str, urgency: str | None = None
-    ) -> None:
-        """Record a person's correction of a message's label."""
-        with self._session() as session:
-            session.add(
-                FeedbackRow(
-                    message_id=message_id,
-                    intent=intent,
-                    urgency=urgency,
-                    user=user,
-                    created_at=datetime.now(UTC),
-                )
-            )
-
     def feedback_labels(self) -> list[tuple[str, str, str]]:
         """(subject, new text, intent) of every message's latest correction."""
         with self._session() as session:
@@ -240,9 +222,24 @@ class MessageStore:
             return list(dict.fromkeys(session.scalars(query)))
 
 
-def _fingerprint(message: Message) -> tuple[str | None, str]:
-    """What must match for a second mail with the same key to be the same mail."""
-    return (message.from_.email[:320] if message.from_ else None, message.subject)
+def content_fingerprint(message: Message, raw: bytes) -> str:
+    """What must match for a second mail with the same key to be the same mail: sender,
+    subject, date and the body's bytes (not the transport headers, which differ between
+    two mailboxes that received one mail, nor the parser's output, which may change)."""
+    digest = hashlib.sha256()
+    for part in (
+        message.from_.email.lower() if message.from_ else "",
+        message.subject,
+        message.date.isoformat() if message.date else "",
+    ):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\x00")
+    body = raw[len(header_block(raw)) :]
+    digest.update(body.replace(b"\r\n", b"\n").rstrip(b"\n"))
+    return digest.hexdigest()
+
+
+def _sender(message: Message) -> str | None:
+    return message.from_.email[:320] if message.from_ else None
 
 
 def _rekeyed(message: Message) -> Message:
@@ -265,7 +262,7 @@ def _message_row(message: Message, raw: bytes) -> MessageRow:
         source=message.source,
         source_position=message.source_position,
         subject=message.subject,
-        from_email=_fingerprint(message)[0],
+        from_email=_sender(message),
         date=message.date,
         received_at=message.received_at or datetime.now(UTC),
         size=message.size,

@@ -18,6 +18,7 @@ from triage.store.tables import (
     LinkRunRow,
     LlmCallRow,
     MessageRow,
+    PipelineRow,
     SignalRow,
 )
 
@@ -38,10 +39,15 @@ class QueueItem:
     role: str
     proposed: int
     corrected: bool
+    pipeline: str = "done"
+    pipeline_error: str = ""
+    reused_message_id: bool = False
 
     @property
     def state(self) -> str:
-        """needs_review, awaiting_approval, unclassified or done."""
+        """failed, needs_review, awaiting_approval, unclassified or done."""
+        if self.pipeline in ("failed", "dead"):
+            return "failed"
         if self.signal is None:
             return "unclassified"
         if self.signal.needs_review and not self.corrected:
@@ -96,7 +102,11 @@ class ReviewStore:
                     MessageRow.received_at,
                     MessageRow.source,
                     MessageRow.source_position,
+                    MessageRow.key,
+                    PipelineRow.state,
+                    PipelineRow.last_error,
                 )
+                .outerjoin(PipelineRow, PipelineRow.message_id == MessageRow.id)
                 .order_by(MessageRow.received_at.desc())
                 .limit(limit)
             ).all()
@@ -109,6 +119,7 @@ class ReviewStore:
                     select(FeedbackRow.message_id).where(FeedbackRow.message_id.in_(ids))
                 )
             )
+            reused = _reused(session, [r.id for r in rows if r.key.startswith("sha256:")])
         return [
             QueueItem(
                 id=r.id,
@@ -120,6 +131,9 @@ class ReviewStore:
                 role=roles.get(r.id, ""),
                 proposed=proposed.get(r.id, 0),
                 corrected=r.id in corrected,
+                pipeline=r.state or "done",
+                pipeline_error=r.last_error or "",
+                reused_message_id=r.key.startswith("sha256:") and r.id in reused,
             )
             for r in rows
         ]
@@ -256,3 +270,16 @@ def _aware(moment: datetime) -> datetime:
 def as_dict(item: Any) -> dict[str, Any]:
     """A dataclass as a plain dict (for templates)."""
     return dict(item.__dict__)
+
+
+def _reused(session: Session, ids: list[str]) -> set[str]:
+    """Which of these messages reuse another mail's Message-ID (their defect says so)."""
+    if not ids:
+        return set()
+    rows = session.execute(select(MessageRow.id, MessageRow.parsed).where(MessageRow.id.in_(ids)))
+    return {i for i, parsed in rows if _has_reused_defect(parsed)}
+
+
+def _has_reused_defect(parsed: dict[str, Any]) -> bool:
+    defects = parsed.get("defects") or []
+    return any(isinstance(d, dict) and d.get("code") == "reused_message_id" for d in defects)

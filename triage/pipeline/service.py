@@ -1,0 +1,226 @@
+"""`MailPipeline`: every door (CLI ingest, IMAP watcher, HTTP API) takes a raw mail through
+identify -> store -> classify -> link -> decide -> propose here, one message at a time.
+
+The store decides a mail's identity once and every later step works on the stored message
+by its id. Each step writes its result before the next starts, so a crash resumes after the
+last written step. A step that fails is recorded on that message (state, reason, attempts),
+retried with backoff and dead after the last try; it never holds up another message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from models import DefectCode, LinkResult, Message, Signal
+from models.pipeline import PipelineState, PipelineStatus, PipelineStep
+from parsers import EntityPatterns, ParseOptions, parse_message
+from triage.actions.workflow import Workflow
+from triage.classify.cascade import Cascade
+from triage.config import PipelineSettings
+from triage.errors import OdooError, OdooUnavailable, TriageError
+from triage.link.linker import Linker
+from triage.pipeline.filing import FilingRules
+from triage.store import MessageStore, StoreResult
+from triage.store.links import LinkStore
+from triage.store.mailboxes import Cursor
+from triage.store.pipeline import PipelineStore
+
+log = logging.getLogger(__name__)
+_ORDER = list(PipelineStep)
+
+
+def _runner_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:64]
+
+
+@dataclass
+class MailPipeline:
+    """The one use case behind every door that brings mail in."""
+
+    store: MessageStore
+    progress: PipelineStore
+    cascade: Cascade | None
+    settings: PipelineSettings = field(default_factory=PipelineSettings)
+    options: ParseOptions = field(default_factory=ParseOptions)
+    patterns: EntityPatterns | None = None
+    linker: Linker | None = None
+    links: LinkStore | None = None
+    workflow: Workflow | None = None
+    filing: FilingRules | None = None
+
+    def identify(
+        self, raw: bytes, *, source: str, position: str, received_at: datetime | None = None
+    ) -> tuple[Message | None, str]:
+        """The parsed mail, or None and the reason it is not one."""
+        try:
+            message = parse_message(
+                raw,
+                source=source,
+                position=position,
+                received_at=received_at,
+                options=self.options,
+                patterns=self.patterns,
+            )
+        except Exception as exc:  # a parser bug must not lose the mail: kept with the reason
+            log.exception("parser failed on %s", position)
+            return None, f"parser error: {exc!r}"
+        if message.has_defect(DefectCode.NOT_MAIL):
+            return None, "not mail: no RFC 5322 headers"
+        return message, ""
+
+    def accept(
+        self, raw: bytes, *, source: str, position: str, received_at: datetime | None = None
+    ) -> StoreResult:
+        """Identify, store once, and finish the stored message (a duplicate left unfinished
+        by a crash is finished now)."""
+        message, reason = self.identify(
+            raw, source=source, position=position, received_at=received_at
+        )
+        if message is None:
+            return self.store.record_failure(source, position, raw, reason)
+        result = self.store.add(message, raw)
+        if result.message_id is not None:
+            self.process([result.message_id])
+        return result
+
+    def accept_batch(
+        self, items: list[tuple[Message, bytes]], account: str, folder: str, cursor: Cursor
+    ) -> list[StoreResult]:
+        """Store a fetched batch with its folder's cursor in one transaction, then finish
+        each stored message."""
+        results = self.store.add_batch(items, account, folder, cursor)
+        self.process([r.message_id for r in results if r.message_id is not None])
+        return results
+
+    def status(self, message_id: str) -> PipelineStatus | None:
+        """Where a message is in the pipeline."""
+        return self.progress.status(message_id)
+
+    def run_due(self, limit: int = 200) -> int:
+        """Finish stored-but-unfinished mail and retry failed mail that is due; how many."""
+        due = self.progress.due(self.settings.stale_claim_seconds, limit)
+        return self.process(due, due_only=True)
+
+    def process(self, message_ids: list[str], *, due_only: bool = False) -> int:
+        """Take each message that is not done through its remaining steps; how many."""
+        if self.cascade is None:
+            return 0
+        runner = _runner_name()
+        stale = self.settings.stale_claim_seconds
+        claimed = [
+            i for i in dict.fromkeys(message_ids) if self.progress.claim(i, runner, stale, due_only)
+        ]
+        work = [w for i in claimed if (w := self._load(i, runner)) is not None]
+        fresh = [m for m, step, signal in work if signal is None]
+        classified = self._classify(fresh)
+        odoo_down: OdooUnavailable | None = None
+        for message, step, signal in work:
+            found = signal if signal is not None else classified[message.id]
+            odoo_down = self._finish(message, step, found, runner, odoo_down)
+        return len(work)
+
+    def _load(
+        self, message_id: str, runner: str
+    ) -> tuple[Message, PipelineStep, Signal | None] | None:
+        try:
+            status = self.progress.status(message_id)
+            message = self.store.get(message_id)
+            if status is None or message is None:
+                return None
+            return message, status.step, self.store.signal(message_id)
+        except Exception as exc:  # a stored row we cannot read fails alone, with its reason
+            self._failed(message_id, runner, "load", exc)
+            return None
+
+    def _classify(self, messages: list[Message]) -> dict[str, Signal | Exception]:
+        """Signals by message id; one mail the classifier fails on fails alone."""
+        assert self.cascade is not None
+        if not messages:
+            return {}
+        try:
+            signals = self.cascade.classify_many(messages)
+            return {m.id: s for m, s in zip(messages, signals, strict=True)}
+        except Exception:  # find the mail it fails on: one at a time
+            log.warning("batch classification failed; classifying %d one by one", len(messages))
+        found: dict[str, Signal | Exception] = {}
+        for message in messages:
+            try:
+                found[message.id] = self.cascade.classify(message)
+            except Exception as exc:  # recorded on that message by _finish
+                found[message.id] = exc
+        return found
+
+    def _finish(
+        self,
+        message: Message,
+        step: PipelineStep,
+        signal: Signal | Exception,
+        runner: str,
+        odoo_down: OdooUnavailable | None,
+    ) -> OdooUnavailable | None:
+        """The remaining steps of one message; a failure is recorded on it, not raised."""
+        doing = "classify"
+        try:
+            if isinstance(signal, Exception):
+                raise signal
+            if step is PipelineStep.STORED:
+                self.store.add_signal(signal)
+                self.progress.advance(message.id, runner, PipelineStep.CLASSIFIED)
+            doing = "link"
+            links = self._links(message, signal, step, runner, odoo_down)
+            doing = "decide"
+            if self.workflow is not None:
+                self.workflow.decide(message, signal, links)
+            if self.filing is not None:
+                self.filing.record(message, signal)
+            self.progress.advance(message.id, runner, PipelineStep.DECIDED, done=True)
+        except Exception as exc:  # recorded on the message with its reason, retried later
+            self._failed(message.id, runner, doing, exc)
+            return exc if isinstance(exc, OdooUnavailable) else odoo_down
+        return odoo_down
+
+    def _links(
+        self,
+        message: Message,
+        signal: Signal,
+        step: PipelineStep,
+        runner: str,
+        odoo_down: OdooUnavailable | None,
+    ) -> LinkResult:
+        if self.linker is None or self.links is None:
+            return LinkResult()
+        if _ORDER.index(step) >= _ORDER.index(PipelineStep.LINKED):
+            return self.links.result(message.id) or LinkResult()
+        if odoo_down is not None:  # one timeout per batch is enough
+            raise odoo_down
+        result = self.linker.link(message, signal)
+        self.links.save(message.id, result)
+        self.progress.advance(message.id, runner, PipelineStep.LINKED)
+        return result
+
+    def _failed(self, message_id: str, runner: str, doing: str, exc: Exception) -> None:
+        detail = exc.message if isinstance(exc, TriageError) else str(exc)
+        reason = f"{doing}: {type(exc).__name__}: {detail}"[:2_000]
+        if isinstance(exc, TriageError):
+            log.warning("message %s: %s", message_id, reason)
+        else:
+            log.exception("message %s: %s", message_id, reason)
+        if isinstance(exc, OdooError) and self.links is not None:
+            self.links.failed(message_id, f"{type(exc).__name__}: {exc.message}")
+        status = self.progress.status(message_id)
+        attempts = status.attempts if status else 0
+        state = self.progress.fail(
+            message_id, runner, reason, self._backoff(attempts), self.settings.max_attempts
+        )
+        if state is PipelineState.DEAD:
+            log.error("message %s is dead after %d attempts: %s", message_id, attempts + 1, reason)
+
+    def _backoff(self, attempts: int) -> float:
+        base = self.settings.retry_base_seconds * 2**attempts
+        return float(min(base, self.settings.retry_max_seconds)) * random.uniform(0.8, 1.2)

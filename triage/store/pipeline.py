@@ -1,0 +1,178 @@
+"""Where each stored message is in the pipeline: claimed by one runner at a time, each
+stage recorded, a failure kept on the message with its reason, retried later or dead.
+
+pending -> (claimed) -> done; a failed step -> failed (retried at next_attempt_at) -> dead.
+Claims are conditional updates, so two processes never work one message at once; a claim
+left by a killed process is taken over once it is older than the stale limit.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import CursorResult, and_, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.pipeline import PipelineState, PipelineStatus, PipelineStep
+from triage.store.database import transaction
+from triage.store.tables import MessageRow, PipelineRow
+
+
+def new_row(message_id: str) -> PipelineRow:
+    """The pipeline record of a message just stored (added in the store's transaction)."""
+    return PipelineRow(
+        message_id=message_id,
+        state=PipelineState.PENDING.value,
+        stage=PipelineStep.STORED.value,
+        attempts=0,
+        last_error="",
+        claimed_by="",
+        updated_at=datetime.now(UTC),
+    )
+
+
+class PipelineStore:
+    """Claims, advances and fails messages' pipeline records."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def claim(self, message_id: str, runner: str, stale_after: float, due_only: bool) -> bool:
+        """Take a message that is not done for `runner`; False when another holds it."""
+        now = datetime.now(UTC)
+        open_states = (PipelineState.PENDING.value, PipelineState.FAILED.value)
+        free = or_(
+            PipelineRow.claimed_at.is_(None),
+            PipelineRow.claimed_at < now - timedelta(seconds=stale_after),
+        )
+        conditions = [PipelineRow.message_id == message_id, PipelineRow.state.in_(open_states)]
+        if due_only:
+            conditions.append(_due(now))
+        with transaction(self._sessions) as session:
+            result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+                update(PipelineRow)
+                .where(*conditions, free)
+                .values(claimed_by=runner[:64], claimed_at=now, updated_at=now)
+            )
+            return bool(result.rowcount)
+
+    def due(self, stale_after: float, limit: int = 200) -> list[str]:
+        """Messages to work on now: pending and unclaimed (or claimed by a dead runner),
+        or failed and due for a retry; oldest first."""
+        now = datetime.now(UTC)
+        free = or_(
+            PipelineRow.claimed_at.is_(None),
+            PipelineRow.claimed_at < now - timedelta(seconds=stale_after),
+        )
+        query = (
+            select(PipelineRow.message_id)
+            .where(_due(now), free)
+            .order_by(PipelineRow.updated_at)
+            .limit(limit)
+        )
+        with transaction(self._sessions) as session:
+            return list(session.scalars(query))
+
+    def advance(self, message_id: str, runner: str, step: PipelineStep, done: bool = False) -> None:
+        """Record that `step` is written (and the message done when it is the last)."""
+        values: dict[str, Any] = {"stage": step.value, "updated_at": datetime.now(UTC)}
+        if done:
+            values |= {
+                "state": PipelineState.DONE.value,
+                "last_error": "",
+                "next_attempt_at": None,
+                "claimed_by": "",
+                "claimed_at": None,
+            }
+        self._update(message_id, runner, values)
+
+    def fail(
+        self, message_id: str, runner: str, error: str, retry_in: float, max_attempts: int
+    ) -> PipelineState:
+        """Record a failed step: retried after `retry_in` seconds, or dead after the last try."""
+        with transaction(self._sessions) as session:
+            row = session.get(PipelineRow, message_id)
+            attempts = (row.attempts if row else 0) + 1
+        dead = attempts >= max_attempts
+        state = PipelineState.DEAD if dead else PipelineState.FAILED
+        now = datetime.now(UTC)
+        self._update(
+            message_id,
+            runner,
+            {
+                "state": state.value,
+                "attempts": attempts,
+                "last_error": error[:2_000],
+                "next_attempt_at": None if dead else now + timedelta(seconds=retry_in),
+                "claimed_by": "",
+                "claimed_at": None,
+                "updated_at": now,
+            },
+        )
+        return state
+
+    def release(self, message_id: str, runner: str) -> None:
+        """Give a claim back unchanged (the runner is stopping)."""
+        self._update(message_id, runner, {"claimed_by": "", "claimed_at": None})
+
+    def _update(self, message_id: str, runner: str, values: dict[str, Any]) -> None:
+        # Only the holder of the claim writes: a runner whose claim was taken over
+        # (it was presumed dead) must not overwrite the new holder's progress.
+        with transaction(self._sessions) as session:
+            session.execute(
+                update(PipelineRow)
+                .where(PipelineRow.message_id == message_id, PipelineRow.claimed_by == runner[:64])
+                .values(**values)
+            )
+
+    def status(self, message_id: str) -> PipelineStatus | None:
+        """One message's pipeline record."""
+        with transaction(self._sessions) as session:
+            row = session.get(PipelineRow, message_id)
+            return _status(row) if row else None
+
+    def counts(self) -> dict[str, int]:
+        """Messages per pipeline state."""
+        query = select(PipelineRow.state, func.count()).group_by(PipelineRow.state)
+        with transaction(self._sessions) as session:
+            return {state: int(n) for state, n in session.execute(query)}
+
+    def stopped(self, limit: int = 50) -> list[tuple[PipelineStatus, str]]:
+        """Failed and dead messages with their subjects, most recent first."""
+        states = (PipelineState.FAILED.value, PipelineState.DEAD.value)
+        query = (
+            select(PipelineRow, MessageRow.subject)
+            .join(MessageRow, MessageRow.id == PipelineRow.message_id)
+            .where(PipelineRow.state.in_(states))
+            .order_by(PipelineRow.updated_at.desc())
+            .limit(limit)
+        )
+        with transaction(self._sessions) as session:
+            return [(_status(row), subject) for row, subject in session.execute(query)]
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        PipelineRow.state == PipelineState.PENDING.value,
+        and_(
+            PipelineRow.state == PipelineState.FAILED.value,
+            PipelineRow.next_attempt_at <= now,
+        ),
+    )
+
+
+def _status(row: PipelineRow) -> PipelineStatus:
+    return PipelineStatus(
+        message_id=row.message_id,
+        state=PipelineState(row.state),
+        step=PipelineStep(row.stage),
+        attempts=row.attempts,
+        last_error=row.last_error,
+        next_attempt_at=_utc(row.next_attempt_at),
+        updated_at=_utc(row.updated_at) or datetime.now(UTC),
+    )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
