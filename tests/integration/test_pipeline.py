@@ -252,3 +252,24 @@ def test_the_queue_and_the_message_page_show_a_failed_mail(
         items = {i.id: i for i in runtime.review.queue()}
         item = items[result.message_id]
         assert item.state == "failed" and "cannot handle this text" in item.pipeline_error
+
+
+def test_a_run_that_died_after_writing_the_signal_is_resumed_without_a_second_one(
+    database_url: str, tmp_path: Path, trained_model_dir: Path
+) -> None:
+    settings = Settings(
+        database_url=database_url,
+        data_dir=tmp_path,
+        classify=ClassifySettings(model_dir=trained_model_dir),
+    )
+    with running(settings) as runtime:
+        stalled = replace(runtime.pipeline, cascade=None)  # stores, never gets further
+        result = stalled.accept(_numbered(5), source="test", position="crash")
+        assert result.message is not None and result.message_id is not None
+        runtime.store.add_signal(runtime.cascade.classify(result.message))  # then it died
+        status = runtime.pipeline.status(result.message_id)
+        assert status is not None and (status.state, status.step) == ("pending", "stored")
+        assert runtime.pipeline.run_due() == 1
+        status = runtime.pipeline.status(result.message_id)
+        assert status is not None and status.state == "done"
+        assert signal_counts(runtime) == {result.message_id: 1}

@@ -261,3 +261,26 @@ def test_static_htmx_is_served_from_our_own_files(ui: tuple[Browser, Runtime]) -
     response = browser.client.get("/static/htmx.min.js")
     assert response.status_code == 200 and "htmx" in response.text[:2000]
     assert re.search(r"version:\s*\"2\.", response.text) or "2.0" in response.text
+
+
+def test_a_failed_mail_and_a_reused_message_id_are_shown(
+    ui: tuple[Browser, Runtime], odoo_server: OdooStandin
+) -> None:
+    browser, runtime = ui
+    first = ingest(runtime, ORDER_STATUS)
+    forged = BANK.replace(b"<bank@scenario.example>", b"<status@scenario.example>")
+    odoo_server.inject("http_error", count=50, status=502)  # linking this one fails
+    second = ingest(runtime, forged)
+    odoo_server.reset()
+    assert second != first
+    assert browser.login("alex") == 303
+    rows = {row.attributes["data-href"]: row for row in browser.page("/queue").css("tr[data-href]")}
+    failed = rows[f"/messages/{second}"]
+    assert failed.css_first(".state").text() == "failed"
+    assert "link: OdooUnavailable" in failed.css_first(".pipeline-error").text()
+    assert failed.css_first(".defect.reused") is not None
+    assert rows[f"/messages/{first}"].css_first(".defect.reused") is None
+    page = browser.page(f"/messages/{second}")
+    assert "reuses the Message-ID" in page.css_first(".defect.reused").text()
+    alert = page.css_first(".pipeline-error").text()
+    assert "failed after 1 attempt" in alert and "link: OdooUnavailable" in alert

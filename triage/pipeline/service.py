@@ -122,7 +122,7 @@ class MailPipeline:
         odoo_down: OdooUnavailable | None = None
         for message, step, signal in work:
             found = signal if signal is not None else classified[message.id]
-            odoo_down = self._finish(message, step, found, runner, odoo_down)
+            odoo_down = self._finish(message, step, found, signal is None, runner, odoo_down)
         return len(work)
 
     def _load(
@@ -161,6 +161,7 @@ class MailPipeline:
         message: Message,
         step: PipelineStep,
         signal: Signal | Exception,
+        fresh: bool,
         runner: str,
         odoo_down: OdooUnavailable | None,
     ) -> OdooUnavailable | None:
@@ -170,7 +171,8 @@ class MailPipeline:
             if isinstance(signal, Exception):
                 raise signal
             if step is PipelineStep.STORED:
-                self.store.add_signal(signal)
+                if fresh:  # else stored by a run that died before recording the step
+                    self.store.add_signal(signal)
                 self.progress.advance(message.id, runner, PipelineStep.CLASSIFIED)
             doing = "link"
             links = self._links(message, signal, step, runner, odoo_down)
