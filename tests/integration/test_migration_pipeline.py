@@ -34,10 +34,19 @@ def test_upgrade_gives_old_mail_its_pipeline_state_and_completes_filing(
     with engine.begin() as conn:
         _insert_message(conn, "classified")
         _insert_message(conn, "unclassified")
+        _insert_message(conn, "unlinked")
+        for message_id in ("classified", "unlinked"):
+            conn.execute(
+                text(
+                    "INSERT INTO signals (message_id, decided_by, model_version, data,"
+                    " created_at) VALUES (:id, 'rules', '', '{}', :now)"
+                ),
+                {"id": message_id, "now": NOW},
+            )
         conn.execute(
             text(
-                "INSERT INTO signals (message_id, decided_by, model_version, data, created_at)"
-                " VALUES ('classified', 'rules', '', '{}', :now)"
+                "INSERT INTO link_runs (message_id, state, error, attempts, updated_at)"
+                " VALUES ('unlinked', 'failed', 'OdooUnavailable', 1, :now)"
             ),
             {"now": NOW},
         )
@@ -52,9 +61,18 @@ def test_upgrade_gives_old_mail_its_pipeline_state_and_completes_filing(
         )
     upgrade(engine)
     with engine.connect() as conn:
-        states = dict(conn.execute(text("SELECT message_id, state FROM pipeline")).all())
+        states = {
+            m: (state, stage)
+            for m, state, stage in conn.execute(
+                text("SELECT message_id, state, stage FROM pipeline")
+            )
+        }
         payload, due = conn.execute(text("SELECT payload, next_attempt_at FROM actions")).one()
     engine.dispose()
-    assert states == {"classified": "done", "unclassified": "pending"}
+    assert states == {
+        "classified": ("done", "decided"),
+        "unclassified": ("pending", "stored"),
+        "unlinked": ("pending", "classified"),
+    }
     payload = payload if isinstance(payload, dict) else json.loads(payload)
     assert payload["keyword"] == "triage/order_status" and due is not None

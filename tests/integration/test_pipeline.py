@@ -273,3 +273,25 @@ def test_a_run_that_died_after_writing_the_signal_is_resumed_without_a_second_on
         status = runtime.pipeline.status(result.message_id)
         assert status is not None and status.state == "done"
         assert signal_counts(runtime) == {result.message_id: 1}
+
+
+def test_an_odoo_outage_never_makes_mail_dead(
+    odoo_server: OdooStandin, tmp_path: Path, trained_model_dir: Path
+) -> None:
+    tries = PipelineSettings(max_attempts=1, retry_base_seconds=0.01, retry_max_seconds=0.01)
+    settings = settings_for(odoo_server, tmp_path, trained_model_dir, pipeline=tries)
+    odoo_server.inject("http_error", count=1_000, status=502)
+    with running(settings) as runtime:
+        result = runtime.pipeline.accept(ORDER_STATUS, source="test", position="down")
+        assert result.message_id is not None
+        for _ in range(3):
+            threading.Event().wait(0.05)
+            runtime.pipeline.run_due()
+        status = runtime.pipeline.status(result.message_id)
+        assert status is not None and status.state == "failed" and status.attempts == 4
+        odoo_server.reset()
+        threading.Event().wait(0.05)
+        assert runtime.pipeline.run_due() == 1
+        status = runtime.pipeline.status(result.message_id)
+        assert status is not None and status.state == "done"
+        assert [a.target.name for a in runtime.actions.for_message(result.message_id)] == ["S00042"]

@@ -213,13 +213,19 @@ class MailPipeline:
             log.warning("message %s: %s", message_id, reason)
         else:
             log.exception("message %s: %s", message_id, reason)
+        try:
+            self._record_failure(message_id, runner, reason, exc)
+        except Exception:  # the database failed too: the claim expires and the sweep retries
+            log.exception("message %s: cannot record the failure", message_id)
+
+    def _record_failure(self, message_id: str, runner: str, reason: str, exc: Exception) -> None:
         if isinstance(exc, OdooError) and self.links is not None:
             self.links.failed(message_id, f"{type(exc).__name__}: {exc.message}")
         status = self.progress.status(message_id)
         attempts = status.attempts if status else 0
-        state = self.progress.fail(
-            message_id, runner, reason, self._backoff(attempts), self.settings.max_attempts
-        )
+        # An outage is no fault of the mail: retried (at most hourly) until Odoo is back.
+        tries = 2**31 if isinstance(exc, OdooUnavailable) else self.settings.max_attempts
+        state = self.progress.fail(message_id, runner, reason, self._backoff(attempts), tries)
         if state is PipelineState.DEAD:
             log.error("message %s is dead after %d attempts: %s", message_id, attempts + 1, reason)
 

@@ -12,10 +12,10 @@ log = logging.getLogger(__name__)
 BATCH = 200
 
 
-def sweep_once(pipeline: MailPipeline) -> int:
-    """Work the due messages until none are left; how many."""
+def sweep_once(pipeline: MailPipeline, stop: threading.Event | None = None) -> int:
+    """Work the due messages until none are left (or `stop` is set); how many."""
     total = 0
-    while (done := pipeline.run_due(BATCH)) > 0:
+    while not (stop and stop.is_set()) and (done := pipeline.run_due(BATCH)) > 0:
         total += done
         if done < BATCH:
             break
@@ -26,7 +26,7 @@ def run_sweep(pipeline: MailPipeline, interval: float, stop: threading.Event) ->
     """Sweep now and every `interval` seconds until `stop` is set; failures are survived."""
     while not stop.is_set():
         try:
-            if done := sweep_once(pipeline):
+            if done := sweep_once(pipeline, stop):
                 log.info("recovery sweep: %d message(s) worked", done)
         except Exception:  # the database may be down: log, wait, go on
             log.exception("recovery sweep failed; retrying")

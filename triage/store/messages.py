@@ -104,7 +104,7 @@ class MessageStore:
             return StoreResult(StoreOutcome.DUPLICATE, existing[0])
         # The same Message-ID on a different mail (a careless mailer, or someone forging
         # one to land on another mail): a message of its own, keyed by its content.
-        return self._insert(session, _rekeyed(message), raw)
+        return self._insert(session, _rekeyed(message, raw), raw)
 
     def record_failure(
         self, source: str, position: str | None, raw: bytes, reason: str
@@ -242,8 +242,11 @@ def _sender(message: Message) -> str | None:
     return message.from_.email[:320] if message.from_ else None
 
 
-def _rekeyed(message: Message) -> Message:
-    key = f"sha256:{message.content_sha256}"
+def _rekeyed(message: Message, raw: bytes) -> Message:
+    # Keyed by the reused id and the content, so that this mail delivered to two mailboxes
+    # (other transport headers) is still one message.
+    content = hashlib.sha256(f"{message.key}\x00{content_fingerprint(message, raw)}".encode())
+    key = f"sha256:{content.hexdigest()}"
     defect = Defect(code=DefectCode.REUSED_MESSAGE_ID, detail=message.key)
     return message.model_copy(
         update={

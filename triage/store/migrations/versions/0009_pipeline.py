@@ -41,6 +41,12 @@ def upgrade() -> None:
     )
 
 
+    # Classified mail whose linking had failed (Odoo was down) was linked and decided by a
+    # retry that no longer exists: it resumes after its classify step.
+    op.execute(
+        "UPDATE pipeline SET state = 'pending', stage = 'classified' WHERE message_id IN"
+        " (SELECT message_id FROM link_runs WHERE state = 'failed') AND state = 'done'"
+    )
     _complete_imap_actions()
 
 
