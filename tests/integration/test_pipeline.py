@@ -218,6 +218,14 @@ def test_a_poison_mail_among_fifty_fails_alone_and_dies_after_its_tries(
     assert shown.exit_code == 0, shown.output
     assert "mail: dead 1, done 49" in shown.output
     assert f"dead after 3 attempt(s): {poison} 'mail 17'" in shown.output
+    requeued = CliRunner().invoke(cli, ["requeue", poison])
+    again = CliRunner().invoke(cli, ["requeue", poison])
+    get_settings.cache_clear()
+    assert requeued.exit_code == 0 and "requeued 1 message(s)" in requeued.output
+    assert again.exit_code != 0 and "is not a dead message" in str(again.exception)
+    with running(settings) as clean:
+        status = clean.pipeline.status(poison)
+        assert status is not None and (status.state, status.attempts) == ("pending", 0)
 
 
 def test_the_classify_api_answers_a_typed_error_for_the_poison_mail(
@@ -295,3 +303,30 @@ def test_an_odoo_outage_never_makes_mail_dead(
         status = runtime.pipeline.status(result.message_id)
         assert status is not None and status.state == "done"
         assert [a.target.name for a in runtime.actions.for_message(result.message_id)] == ["S00042"]
+
+
+def test_many_concurrent_runners_finish_a_stored_mail_once(
+    database_url: str, tmp_path: Path, trained_model_dir: Path
+) -> None:
+    settings = Settings(
+        database_url=database_url,
+        data_dir=tmp_path,
+        classify=ClassifySettings(model_dir=trained_model_dir),
+    )
+    with running(settings) as runtime:
+        stalled = replace(runtime.pipeline, cascade=None)
+        ids = [
+            stalled.accept(_numbered(n), source="test", position=f"c{n}").message_id
+            for n in range(4)
+        ]
+        barrier = threading.Barrier(16)
+
+        def race(_: int) -> int:
+            barrier.wait()
+            return runtime.pipeline.process([i for i in ids if i])
+
+        with ThreadPoolExecutor(16) as pool:
+            worked = sum(pool.map(race, range(16)))
+        assert worked == 4
+        assert signal_counts(runtime) == dict.fromkeys(ids, 1)
+        assert runtime.pipeline.progress.counts() == {"done": 4}

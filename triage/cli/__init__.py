@@ -208,6 +208,21 @@ def status() -> None:
         )
 
 
+@app.command()
+def requeue(
+    message_id: Annotated[str | None, typer.Argument(help="The dead message to try again")] = None,
+    all_dead: Annotated[bool, typer.Option("--all-dead", help="Every dead message")] = False,
+) -> None:
+    """Give dead mail a fresh set of tries (after fixing what killed it); the sweep runs it."""
+    if (message_id is None) == (not all_dead):
+        raise TriageError("name one dead message, or pass --all-dead")
+    with opened_runtime(get_settings()) as runtime:
+        count = runtime.pipeline.progress.requeue(message_id)
+    if message_id is not None and count == 0:
+        raise TriageError(f"{message_id} is not a dead message")
+    typer.echo(f"requeued {count} message(s)")
+
+
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "never"
 

@@ -33,6 +33,7 @@ from triage.store.pipeline import PipelineStore
 
 log = logging.getLogger(__name__)
 _ORDER = list(PipelineStep)
+CHUNK = 20
 
 
 def _runner_name() -> str:
@@ -112,10 +113,17 @@ class MailPipeline:
         if self.cascade is None:
             return 0
         runner = _runner_name()
+        ids = list(dict.fromkeys(message_ids))
+        # Claimed a chunk at a time, so that no claim grows stale while a long batch
+        # (LLM calls) is still working on the messages before it.
+        return sum(
+            self._process_chunk(ids[i : i + CHUNK], runner, due_only)
+            for i in range(0, len(ids), CHUNK)
+        )
+
+    def _process_chunk(self, ids: list[str], runner: str, due_only: bool) -> int:
         stale = self.settings.stale_claim_seconds
-        claimed = [
-            i for i in dict.fromkeys(message_ids) if self.progress.claim(i, runner, stale, due_only)
-        ]
+        claimed = [i for i in ids if self.progress.claim(i, runner, stale, due_only)]
         work = [w for i in claimed if (w := self._load(i, runner)) is not None]
         fresh = [m for m, step, signal in work if signal is None]
         classified = self._classify(fresh)
@@ -170,10 +178,10 @@ class MailPipeline:
         try:
             if isinstance(signal, Exception):
                 raise signal
-            if step is PipelineStep.STORED:
-                if fresh:  # else stored by a run that died before recording the step
-                    self.store.add_signal(signal)
-                self.progress.advance(message.id, runner, PipelineStep.CLASSIFIED)
+            if step is PipelineStep.STORED and not self._record_signal(
+                message.id, signal, fresh, runner
+            ):
+                return odoo_down  # the claim was taken over: the new holder goes on
             doing = "link"
             links = self._links(message, signal, step, runner, odoo_down)
             doing = "decide"
@@ -186,6 +194,12 @@ class MailPipeline:
             self._failed(message.id, runner, doing, exc)
             return exc if isinstance(exc, OdooUnavailable) else odoo_down
         return odoo_down
+
+    def _record_signal(self, message_id: str, signal: Signal, fresh: bool, runner: str) -> bool:
+        if fresh:
+            return self.progress.classified(message_id, runner, signal)
+        # Stored by a run that died before it could record the step.
+        return self.progress.advance(message_id, runner, PipelineStep.CLASSIFIED)
 
     def _links(
         self,

@@ -19,6 +19,7 @@ from triage.errors import StoreError
 from triage.store.database import transaction
 from triage.store.mailboxes import Cursor, write_cursor
 from triage.store.pipeline import new_row as pipeline_row
+from triage.store.signals import signal_row
 from triage.store.tables import (
     EntityRow,
     FeedbackRow,
@@ -124,18 +125,8 @@ class MessageStore:
 
     def add_signal(self, signal: Signal) -> None:
         """Store the signal of a stored message (the newest one is the current one)."""
-        if signal.message_id is None:
-            raise StoreError("a stored signal needs the id of its message")
         with self._session() as session:
-            session.add(
-                SignalRow(
-                    message_id=signal.message_id,
-                    decided_by=signal.decided_by.value,
-                    model_version=signal.model_version,
-                    data=signal.model_dump(mode="json"),
-                    created_at=datetime.now(UTC),
-                )
-            )
+            session.add(signal_row(signal))
 
     def signal(self, message_id: str) -> Signal | None:
         """The newest signal of a message, or None."""

@@ -14,8 +14,10 @@ from typing import Any
 from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from models import Signal
 from models.pipeline import PipelineState, PipelineStatus, PipelineStep
 from triage.store.database import transaction
+from triage.store.signals import signal_row
 from triage.store.tables import MessageRow, PipelineRow
 
 
@@ -74,8 +76,9 @@ class PipelineStore:
         with transaction(self._sessions) as session:
             return list(session.scalars(query))
 
-    def advance(self, message_id: str, runner: str, step: PipelineStep, done: bool = False) -> None:
-        """Record that `step` is written (and the message done when it is the last)."""
+    def advance(self, message_id: str, runner: str, step: PipelineStep, done: bool = False) -> bool:
+        """Record that `step` is written (and the message done when it is the last); False
+        when `runner` no longer holds the claim (it was taken over) and must stop."""
         values: dict[str, Any] = {"stage": step.value, "updated_at": datetime.now(UTC)}
         if done:
             values |= {
@@ -85,7 +88,46 @@ class PipelineStore:
                 "claimed_by": "",
                 "claimed_at": None,
             }
-        self._update(message_id, runner, values)
+        else:
+            values["claimed_at"] = values["updated_at"]  # progress keeps the claim fresh
+        return self._update(message_id, runner, values)
+
+    def classified(self, message_id: str, runner: str, signal: Signal) -> bool:
+        """Store the signal and record the classify step in one transaction, only while
+        `runner` holds the claim (so a message never gets two signals from two runners)."""
+        now = datetime.now(UTC)
+        with transaction(self._sessions) as session:
+            moved: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+                update(PipelineRow)
+                .where(
+                    PipelineRow.message_id == message_id,
+                    PipelineRow.claimed_by == runner[:64],
+                    PipelineRow.stage == PipelineStep.STORED.value,
+                )
+                .values(stage=PipelineStep.CLASSIFIED.value, claimed_at=now, updated_at=now)
+            )
+            if not moved.rowcount:
+                return False
+            session.add(signal_row(signal))
+            return True
+
+    def requeue(self, message_id: str | None = None) -> int:
+        """Give dead mail (one, or all when None) a fresh set of tries; how many."""
+        conditions = [PipelineRow.state == PipelineState.DEAD.value]
+        if message_id is not None:
+            conditions.append(PipelineRow.message_id == message_id)
+        with transaction(self._sessions) as session:
+            result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+                update(PipelineRow)
+                .where(*conditions)
+                .values(
+                    state=PipelineState.PENDING.value,
+                    attempts=0,
+                    next_attempt_at=None,
+                    updated_at=datetime.now(UTC),
+                )
+            )
+            return int(result.rowcount)
 
     def fail(
         self, message_id: str, runner: str, error: str, retry_in: float, max_attempts: int
@@ -116,15 +158,16 @@ class PipelineStore:
         """Give a claim back unchanged (the runner is stopping)."""
         self._update(message_id, runner, {"claimed_by": "", "claimed_at": None})
 
-    def _update(self, message_id: str, runner: str, values: dict[str, Any]) -> None:
+    def _update(self, message_id: str, runner: str, values: dict[str, Any]) -> bool:
         # Only the holder of the claim writes: a runner whose claim was taken over
         # (it was presumed dead) must not overwrite the new holder's progress.
         with transaction(self._sessions) as session:
-            session.execute(
+            result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
                 update(PipelineRow)
                 .where(PipelineRow.message_id == message_id, PipelineRow.claimed_by == runner[:64])
                 .values(**values)
             )
+            return bool(result.rowcount)
 
     def status(self, message_id: str) -> PipelineStatus | None:
         """One message's pipeline record."""
