@@ -53,6 +53,7 @@ bench: setup servers
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/imap_backfill.py
 	$(BIN)/python bench/cascade.py
+	$(BIN)/python bench/hostile.py
 
 lock:
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade --upgrade-strategy eager -e '.[dev]'

@@ -58,9 +58,7 @@ def _classify(request: Request, messages: list[Message]) -> list[Signal]:
 
 
 async def _classify_one(request: Request, message: Message) -> Signal:
-    """Inline when it is CPU work only; in a worker thread when the LLM may be called."""
-    if get_runtime(request).llm is None:
-        return _classify(request, [message])[0]
+    """Classified in a worker thread: CPU work or an LLM call never holds the event loop."""
     return (await run_in_threadpool(_classify, request, [message]))[0]
 
 
@@ -81,13 +79,16 @@ def _message(request: Request, item: ClassifyRequest) -> Message:
     )
 
 
-# The handlers are async on purpose: without an LLM classification is short CPU work, and
-# running it on the event loop avoids a thread hand-off per request (the GIL gives threads
-# nothing here). With an LLM configured a call may wait on the network: a worker thread.
+def _classify_text(request: Request, item: ClassifyRequest) -> Signal:
+    return _classify(request, [_message(request, item)])[0]
+
+
+# Parsing and classifying run in worker threads: one hostile text must not stall the event
+# loop (and /healthz with it), even though the GIL makes threads no faster at CPU work.
 @router.post("/classify", response_model=Signal)
 async def classify(request: Request, item: ClassifyRequest) -> Response:
     """Classify one text."""
-    return _json(await _classify_one(request, _message(request, item)))
+    return _json(await run_in_threadpool(_classify_text, request, item))
 
 
 @router.post("/classify/batch", response_model=BatchResponse)

@@ -34,6 +34,7 @@ class DefectCode(StrEnum):
     TOO_MANY_ATTACHMENTS = "too_many_attachments"
     TOO_DEEP = "too_deep"
     HTML = "html"
+    HTML_TRUNCATED = "html_truncated"
     EMPTY_BODY = "empty_body"
     NOT_MAIL = "not_mail"
     REUSED_MESSAGE_ID = "reused_message_id"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
+
+from parsers.html_guard import HtmlLimits, cap_html
 
 _DROP = ["script", "style", "head", "title", "noscript", "template", "svg", "object", "iframe"]
 _BLOCKS = (
@@ -18,8 +21,26 @@ _BLANKS_RE = re.compile(r"\n{3,}")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def html_to_text(html: str) -> str:
-    """Readable plain text of an HTML document, one block per line."""
+@dataclass(frozen=True)
+class HtmlText:
+    """Text read from HTML, and why the HTML was cut first ('' when it was whole)."""
+
+    text: str
+    truncated: str = ""
+
+
+def html_to_text(html: str, limits: HtmlLimits | None = None) -> str:
+    """Readable plain text of an HTML document, one block per line (within the caps)."""
+    return read_html(html, limits).text
+
+
+def read_html(html: str, limits: HtmlLimits | None = None) -> HtmlText:
+    """Readable text of HTML cut to the caps first, so that the time stays linear."""
+    capped = cap_html(html, limits)
+    return HtmlText(_tree_text(capped.html), capped.truncated)
+
+
+def _tree_text(html: str) -> str:
     tree = LexborHTMLParser(html)
     tree.strip_tags(_DROP)
     root = tree.body or tree.root

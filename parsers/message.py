@@ -14,9 +14,10 @@ from models import AutoKind, Defect, DefectCode, Entity, Message, TextField
 from parsers.auto import detect_auto
 from parsers.entities import EntityPatterns, extract_entities
 from parsers.headers import HeaderReader
-from parsers.html import html_to_text, tidy_text
+from parsers.html import read_html, tidy_text
 from parsers.language import SAMPLE_CHARS, detect_language
 from parsers.mime import WalkLimits, walk_body
+from parsers.mime_guard import cut_mime_nesting
 from parsers.options import ParseOptions
 from parsers.reply import ReplyParts, split_reply
 
@@ -55,14 +56,23 @@ def parse_message(
     opts = options or ParseOptions()
     raw = strip_mbox_from_line(raw)
     too_large = len(raw) > opts.max_bytes
-    std = _parse_std(header_block(raw) if too_large else raw)
+    parsed, too_deep = cut_mime_nesting(header_block(raw) if too_large else raw, mime_depth(opts))
+    std = _parse_std(parsed)
     headers = HeaderReader(std)
     msg = _headers_to_message(headers, raw, source, position, received_at)
     msg.defects.extend(_framing_defects(raw, std, too_large, opts))
+    if too_deep:
+        msg.defects.append(Defect(code=DefectCode.TOO_DEEP, detail=too_deep))
     if not too_large:
         _fill_body(msg, std, headers, opts, patterns)
     msg.defects.extend(d for d in headers.defects if d not in msg.defects)
     return msg
+
+
+def mime_depth(opts: ParseOptions) -> int:
+    """Nesting the stdlib parser is given: twice the walk's limit, a margin for the estimate
+    (the walker still records anything past its own limit)."""
+    return 2 * opts.max_depth
 
 
 def strip_mbox_from_line(raw: bytes) -> bytes:
@@ -159,7 +169,7 @@ def _fill_body(
     body = walk_body(std, limits)
     msg.defects.extend(body.defects)
     msg.attachments = body.attachments
-    msg.html_text = _html_text(body.html, msg)
+    msg.html_text = _html_text(body.html, msg, opts)
     auto = detect_auto(std, headers, msg.from_)
     msg.auto, msg.auto_reason, msg.bounce = auto.kind, auto.reason, auto.bounce
     _split_text(msg, body.plain, body.attached_texts)
@@ -184,13 +194,18 @@ def _split_text(msg: Message, plain_parts: list[str], attached_texts: list[str])
     msg.language = language
 
 
-def _html_text(html_parts: list[str], msg: Message) -> str:
+def _html_text(html_parts: list[str], msg: Message, opts: ParseOptions) -> str:
     texts = []
     for html in html_parts:
         try:
-            texts.append(html_to_text(html))
+            read = read_html(html, opts.html_limits())
         except Exception as exc:  # a parser bug must not lose the message
             msg.defects.append(Defect(code=DefectCode.HTML, detail=repr(exc)))
+            continue
+        texts.append(read.text)
+        if read.truncated:
+            detail = f"HTML cut before parsing: {read.truncated}"
+            msg.defects.append(Defect(code=DefectCode.HTML_TRUNCATED, detail=detail))
     return "\n\n".join(t for t in texts if t)
 
 

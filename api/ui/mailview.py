@@ -10,6 +10,10 @@ import nh3
 from markupsafe import Markup, escape
 
 from models import Entity
+from parsers import ParseOptions
+from parsers.html_guard import cap_html
+from parsers.message import mime_depth
+from parsers.mime_guard import cut_mime_nesting
 
 _TAGS = {
     "a",
@@ -73,7 +77,8 @@ def _keep(tag: str, attribute: str, value: str) -> str | None:
 
 
 def html_part(raw: bytes) -> str | None:
-    """The mail's text/html body, if it has one."""
+    """The mail's text/html body, if it has one (from the nesting the parser also reads)."""
+    raw, _ = cut_mime_nesting(raw, mime_depth(ParseOptions()))
     message = email.message_from_bytes(raw, policy=email.policy.default)
     if not isinstance(message, EmailMessage):
         return None
@@ -85,9 +90,12 @@ def html_part(raw: bytes) -> str | None:
 
 
 def sanitised_frame(html: str) -> str:
-    """A whole document for an iframe's srcdoc: no script, no handler, no remote load."""
+    """A whole document for an iframe's srcdoc: no script, no handler, no remote load.
+
+    The HTML is cut to the parser's caps first: html5ever's cost grows with depth x tags."""
+    capped = cap_html(html)
     clean = nh3.clean(
-        html,
+        capped.html,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
@@ -96,6 +104,9 @@ def sanitised_frame(html: str) -> str:
         strip_comments=True,
         filter_style_properties=_STYLES,
     )
+    if capped.truncated:
+        note = escape(f"The rest of this mail was cut: {capped.truncated}.")
+        clean += f"<hr><p><em>{note}</em></p>"
     head = f'<meta http-equiv="Content-Security-Policy" content="{_FRAME_CSP}">'
     return (
         f'<!doctype html><html><head>{head}<base target="_blank"></head><body>{clean}</body></html>'

@@ -12,6 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from models import (
+    DefectCode,
     Entity,
     EntityKind,
     IntentGroup,
@@ -33,6 +34,8 @@ from triage.config import LlmTriggers
 
 SECONDARY_MIN = 0.25
 _CONTEXT_KINDS = frozenset({EntityKind.DATE, EntityKind.ETA, EntityKind.AMOUNT})
+# Mail the parser could not read in full: a person reads it, whatever the stages said.
+_UNREAD_DEFECTS = frozenset({DefectCode.TOO_DEEP, DefectCode.HTML_TRUNCATED})
 
 
 _URGENCY_ORDER = list(Urgency)
@@ -136,6 +139,7 @@ class Cascade:
         high_risk = [i.intent for i in intents if self._is_high_risk(i.intent)]
         if high_risk and not review:
             review = f"{high_risk[0]} is high risk: always reviewed"
+        review = review or _unread_part(message)
         answer = llm if decided_by is Stage.LLM else None
         urgency, urgency_reasons = assess_urgency(message, intents[0].intent)
         if answer and answer.urgency and _rank(answer.urgency) > _rank(urgency):
@@ -218,6 +222,12 @@ def _disagreement(llm: StageResult, classical: StageResult | None) -> str:
         f"LLM says {ours.intent} ({ours.confidence:.2f}), "
         f"classical model says {theirs.intent} ({theirs.confidence:.2f})"
     )
+
+
+def _unread_part(message: Message) -> str:
+    """Why a person must look at mail the parser read only in part ('' when it read all)."""
+    defect = next((d for d in message.defects if d.code in _UNREAD_DEFECTS), None)
+    return f"the mail was read only in part ({defect.code}): {defect.detail}" if defect else ""
 
 
 def _rank(urgency: Urgency) -> int:
