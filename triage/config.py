@@ -15,9 +15,32 @@ from pydantic_settings import (
 )
 
 from parsers import EntityPatterns, ParseOptions
+from triage.errors import ConfigurationError
 
 DEFAULT_DATA_DIR = Path("var")
 _PLACEHOLDERS = {"", "changeme", "change-me", "secret", "dev", "test"}
+
+
+class ThrottleRule(BaseModel):
+    """Failed logins one account or one client address may have before a delay, then a lock."""
+
+    free: int = Field(ge=0, description="Failures answered at once")
+    lock_after: int = Field(ge=1, description="Failures in the window that lock it")
+
+
+class LoginSettings(BaseModel):
+    """Login throttling (failures counted with `limits`) and the bound on password hashing."""
+
+    account: ThrottleRule = ThrottleRule(free=3, lock_after=10)
+    address: ThrottleRule = ThrottleRule(free=10, lock_after=50)
+    window_seconds: int = Field(default=900, ge=1, description="Failures are counted this long")
+    lock_seconds: int = Field(default=900, ge=1)
+    delay_base_seconds: int = Field(default=1, ge=1, description="Doubles with each failure")
+    delay_max_seconds: int = Field(default=60, ge=1)
+    storage: str = Field(
+        default="memory://", description="A `limits` storage URI; memory: per process"
+    )
+    hash_concurrency: int = Field(default=4, ge=1, le=64, description="argon2 runs at once")
 
 
 class ApiSettings(BaseModel):
@@ -29,8 +52,14 @@ class ApiSettings(BaseModel):
     session_secret: SecretStr | None = Field(
         default=None, description="Signs UI session cookies; random per start when unset"
     )
-    secure_cookies: bool = Field(default=False, description="Send cookies over HTTPS only")
+    secure_cookies: bool = Field(
+        default=False, description="Send cookies over HTTPS only (always on in production)"
+    )
     session_hours: float = Field(default=12.0, gt=0)
+    behind_proxy: bool = Field(
+        default=False, description="A proxy in front ends TLS (production needs HTTPS)"
+    )
+    login: LoginSettings = LoginSettings()
 
 
 class ClassifySettings(BaseModel):
@@ -226,6 +255,19 @@ class Settings(BaseSettings):
         ):
             raise ValueError(
                 "TRIAGE_API__SESSION_SECRET must be set (32+ characters) in production"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_plain_http_in_production(self) -> Settings:
+        if self.environment != "production" or self.api.behind_proxy:
+            return self
+        if not self.review_url.lower().startswith("https://"):
+            raise ConfigurationError(
+                "in production the review UI must be reached over HTTPS: `triage serve` speaks "
+                "plain HTTP, so put a TLS proxy in front and set TRIAGE_REVIEW_URL to its "
+                f"https:// address (now {self.review_url!r}) or declare "
+                "TRIAGE_API__BEHIND_PROXY=true"
             )
         return self
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from models import Message, Signal
 from triage.actions.escalation import Escalator
@@ -28,6 +29,7 @@ from triage.config import Settings
 from triage.link.linker import Linker
 from triage.llm.build import build_llm
 from triage.llm.stage import LlmTasks
+from triage.login import Login, LoginThrottle
 from triage.odoo.adapter import OdooClient
 from triage.odoo.partners import PartnerLanguage
 from triage.pipeline import FilingRules, MailPipeline
@@ -38,10 +40,11 @@ from triage.store.apikeys import ApiKeyStore
 from triage.store.audit import AuditStore
 from triage.store.feedback import FeedbackStore
 from triage.store.links import LinkStore
+from triage.store.login_sessions import LoginSessions
 from triage.store.mailboxes import MailboxStateStore
 from triage.store.pipeline import PipelineStore
 from triage.store.review import ReviewStore
-from triage.store.users import UserStore
+from triage.store.users import BoundedHasher, UserStore
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,7 @@ class Runtime:
     users: UserStore
     review: ReviewStore
     approvals: Approvals
+    login: Login
     odoo: OdooClient | None = None
     llm: LlmTasks | None = None
 
@@ -103,6 +107,7 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         FilingRules(actions, {m.name: m for m in settings.mailboxes}),
     )
     mailbox_state = MailboxStateStore(sessions)
+    users = UserStore(sessions, BoundedHasher(settings.api.login.hash_concurrency))
     return Runtime(
         settings,
         engine,
@@ -116,9 +121,10 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         audit,
         policy,
         workflow,
-        UserStore(sessions),
+        users,
         ReviewStore(sessions),
         Approvals(actions, FeedbackStore(sessions), cascade.taxonomy),
+        build_login(settings, users, sessions),
         odoo,
         llm,
     )
@@ -132,6 +138,15 @@ def opened_runtime(settings: Settings) -> Iterator[Runtime]:
         yield runtime
     finally:
         runtime.engine.dispose()
+
+
+def build_login(settings: Settings, users: UserStore, sessions: sessionmaker[Session]) -> Login:
+    """Throttled logins with sessions kept in the database."""
+    return Login(
+        users,
+        LoginSessions(sessions, settings.api.session_hours),
+        LoginThrottle(settings.api.login),
+    )
 
 
 def build_linker(settings: Settings, odoo: OdooClient | None = None) -> Linker | None:

@@ -40,7 +40,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         session_cookie="triage_session",
         max_age=int(settings.api.session_hours * 3600),
         same_site="strict",
-        https_only=settings.api.secure_cookies,
+        https_only=settings.api.secure_cookies or settings.environment == "production",
     )
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.include_router(router)

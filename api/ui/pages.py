@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import UserDep, get_runtime
+from api.deps import SESSION_KEY, UserDep, get_runtime
 from api.params import PathId
 from api.ui import charts
 from api.ui.mailview import highlighted, html_part, sanitised_frame
@@ -55,6 +56,20 @@ async def login_form(request: Request, next: str | None = None) -> HTMLResponse:
     return page(request, "login.html", None, next=safe_next(next), error="")
 
 
+# One answer whatever failed (name, password, throttle, lock): nothing tells them apart.
+LOGIN_REFUSED = "Wrong name or password, or too many attempts: wait a moment and try again."
+
+
+def _login_slots(request: Request) -> CapacityLimiter:
+    """At most `hash_concurrency` logins at once: the others wait here, holding no thread."""
+    state = request.app.state
+    slots: CapacityLimiter | None = getattr(state, "login_slots", None)
+    if slots is None:
+        slots = CapacityLimiter(get_runtime(request).settings.api.login.hash_concurrency)
+        state.login_slots = slots
+    return slots
+
+
 @router.post("/login", dependencies=[Depends(check_csrf)])
 async def login(
     request: Request,
@@ -62,22 +77,29 @@ async def login(
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str, Form()] = "/queue",
 ) -> Response:
-    """Check the password; on success a fresh session (new CSRF token) and on to `next`."""
-    user = await run_in_threadpool(get_runtime(request).users.authenticate, name, password)
-    if user is None:
-        response = page(
-            request, "login.html", None, next=safe_next(next), error="Wrong name or password."
-        )
-        response.status_code = 401
+    """Check the password (throttled); on success a new session (and CSRF token), on to `next`."""
+    address = request.client.host if request.client else "unknown"
+    attempt = get_runtime(request).login.attempt
+    outcome = await to_thread.run_sync(
+        attempt, name, password, address, limiter=_login_slots(request)
+    )
+    if outcome.session_id is None:
+        response = page(request, "login.html", None, next=safe_next(next), error=LOGIN_REFUSED)
+        response.status_code = 429 if outcome.retry_after else 401
+        if outcome.retry_after:
+            response.headers["Retry-After"] = str(outcome.retry_after)
         return response
     request.session.clear()
-    request.session["user"] = user.name
+    request.session[SESSION_KEY] = outcome.session_id
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
 async def logout(request: Request) -> Response:
-    """End the session."""
+    """End the session in the database: its cookie no longer works, even replayed."""
+    session_id = request.session.get(SESSION_KEY)
+    if isinstance(session_id, str):
+        await run_in_threadpool(get_runtime(request).login.log_out, session_id)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

@@ -1,8 +1,9 @@
 """Who is logged in, and CSRF tokens for every form.
 
-Sessions are Starlette's signed cookies (HttpOnly, SameSite=strict); the session holds the
-user's name and a CSRF token. The user is looked up on every request, so a disabled user is
-out at once, and the role always comes from the database.
+Starlette's signed cookie (HttpOnly, SameSite=strict, Secure in production) holds a random
+session id and a CSRF token. The session and its user are looked up in the database on every
+request (`triage.store.login_sessions`), so logout, a new password or role, or a disabled user
+end it at once, and the role always comes from the database.
 """
 
 from __future__ import annotations

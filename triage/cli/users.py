@@ -1,4 +1,6 @@
-"""`triage user create`: people who log in to the review UI."""
+"""`triage user create | password | role`: people who log in to the review UI.
+
+A new password or role ends every session the user has open."""
 
 from __future__ import annotations
 
@@ -45,6 +47,30 @@ def create(
         typer.echo(f"First login: {url} as {name!r} with password {password} (shown once)")
     else:
         typer.echo(f"user {name!r} ({role}) created; log in at {url}")
+
+
+@user_app.command("password")
+def password(
+    name: Annotated[str, typer.Argument(help="Login name")],
+    generate: Annotated[bool, typer.Option(help="Make up a password and print it once")] = False,
+) -> None:
+    """Set a new password (TRIAGE_USER_PASSWORD, a prompt, or --generate); logs the user out."""
+    with opened_runtime(get_settings()) as runtime:
+        new = _password(generate)
+        runtime.users.set_password(name, new)
+    shown = f": {new} (shown once)" if generate else ""
+    typer.echo(f"new password for {name!r}{shown}; their sessions have ended")
+
+
+@user_app.command("role")
+def role(
+    name: Annotated[str, typer.Argument(help="Login name")],
+    new_role: Annotated[UserRole, typer.Argument(metavar="ROLE", help="agent, approver or admin")],
+) -> None:
+    """Give the user another role; logs the user out."""
+    with opened_runtime(get_settings()) as runtime:
+        runtime.users.set_role(name, new_role)
+    typer.echo(f"{name!r} is now {new_role}; their sessions have ended")
 
 
 def _password(generate: bool) -> str:
