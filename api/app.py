@@ -8,8 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy import text
+from fastapi.responses import Response
 
 from api import errors, ui
 from api.actions import router as actions_router
@@ -18,8 +17,9 @@ from api.deps import require_api_key
 from api.limits import BodyLimitMiddleware
 from api.messages import router as messages_router
 from api.metrics import Metrics, MetricsMiddleware
+from api.status import router as status_router
 from triage.config import Settings, get_settings
-from triage.ingest.service import WatcherPool, build_watchers, stale_folders
+from triage.ingest.service import WatcherPool, build_watchers
 from triage.pipeline.sweep import run_sweep
 from triage.runtime import Runtime, build_runtime, build_worker
 
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.watch_llm(runtime.llm.service)
     errors.install(app)
     app.add_api_route("/healthz", healthz, methods=["GET"])
-    app.add_api_route("/readyz", readyz, methods=["GET"])
+    app.include_router(status_router)
     app.add_api_route(
         "/metrics", metrics_endpoint, methods=["GET"], dependencies=[Depends(require_api_key)]
     )
@@ -96,42 +96,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 async def healthz() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
-
-
-def readyz(request: Request) -> JSONResponse:
-    """Readiness: the database answers and the classical model is loaded."""
-    runtime: Runtime = request.app.state.runtime
-    model = runtime.cascade.classical
-    body: dict[str, object] = {"model": model.version if model else "missing"}
-    try:
-        with runtime.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any database failure means not ready; say which kind
-        body |= {"status": "not_ready", "database": type(exc).__name__}
-        return JSONResponse(body, status_code=503)
-    body |= {"database": "ok", "messages": runtime.store.count()}
-    stale = stale_folders(runtime.mailbox_state.health(), runtime.settings.mailboxes)
-    body["mailboxes"] = _mailbox_report(runtime, stale)
-    if model is None or stale:
-        return JSONResponse(body | {"status": "not_ready"}, status_code=503)
-    return JSONResponse(body | {"status": "ready"})
-
-
-def _mailbox_report(runtime: Runtime, stale: list[str]) -> dict[str, dict[str, object]]:
-    report: dict[str, dict[str, object]] = {}
-    for h in runtime.mailbox_state.health():
-        name = f"{h.account}/{h.folder}"
-        report[name] = {
-            "last_poll_at": h.last_poll_at.isoformat() if h.last_poll_at else None,
-            "last_message_at": h.last_message_at.isoformat() if h.last_message_at else None,
-            "backlog": h.backlog,
-            "errors": h.errors,
-            "last_error": h.last_error,
-            "stale": name in stale,
-        }
-    for name in stale:
-        report.setdefault(name, {"last_poll_at": None, "stale": True})
-    return report
 
 
 def metrics_endpoint(request: Request) -> Response:

@@ -18,6 +18,9 @@ from triage.runtime import Runtime
 from triage.store.apikeys import Caller
 from triage.store.users import User
 
+# The signed cookie holds this random id (and the CSRF token); the user comes from the database.
+SESSION_KEY = "sid"
+
 
 def get_runtime(request: Request) -> Runtime:
     """The app's runtime (stores, pipeline, approvals, cascade)."""
@@ -44,15 +47,28 @@ def require_api_key(request: Request) -> Caller:
 
 
 def current_user(request: Request) -> User:
-    """The user of the review UI's session (LoginRequired otherwise)."""
-    name = request.session.get("user")
-    user = get_runtime(request).users.get(name) if isinstance(name, str) else None
+    """The user of the review UI's session, from its database row (LoginRequired otherwise)."""
+    session_id = request.session.get(SESSION_KEY)
+    user = get_runtime(request).login.user_for(session_id) if isinstance(session_id, str) else None
     if user is None:
         request.session.clear()
         raise LoginRequired(request.url.path)
     return user
 
 
+def key_or_session(request: Request) -> str:
+    """Who asks: an API key's owner, or else the review UI's logged-in user (401 if neither)."""
+    if request.headers.get("authorization"):
+        return f"key:{require_api_key(request).name}"
+    session_id = request.session.get(SESSION_KEY) if "session" in request.scope else None
+    login = get_runtime(request).login
+    user = login.user_for(session_id) if isinstance(session_id, str) else None
+    if user is None:
+        raise ApiError(401, "unauthorized", "send an API key (Authorization: Bearer) or log in")
+    return f"user:{user.name}"
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 CallerDep = Annotated[Caller, Depends(require_api_key)]
 UserDep = Annotated[User, Depends(current_user)]
+KeyOrSessionDep = Annotated[str, Depends(key_or_session)]

@@ -64,6 +64,7 @@ def test_every_v1_route_needs_a_valid_key(client: TestClient, headers: dict[str,
         ("post", "/v1/classify/batch"),
         ("post", "/v1/classify/eml"),
         ("get", "/v1/taxonomy"),
+        ("get", "/v1/status"),
         ("get", "/metrics"),
     ]:
         response = getattr(client, method)(path, headers=headers)
@@ -80,10 +81,12 @@ def test_revoked_key_is_refused(client: TestClient) -> None:
     _error(response, 401, "unauthorized")
 
 
-def test_health_needs_no_key(client: TestClient) -> None:
+def test_health_needs_no_key(client: TestClient, auth: dict[str, str]) -> None:
     assert client.get("/healthz").status_code == 200
-    ready = client.get("/readyz").json()
-    assert ready["status"] == "ready" and ready["model"] != "missing"
+    assert client.get("/readyz").json() == {"status": "ready"}
+    _error(client.get("/v1/status"), 401, "unauthorized")
+    details = client.get("/v1/status", headers=auth).json()
+    assert details["status"] == "ready" and details["model"] != "missing"
 
 
 def test_wrong_types_get_the_standard_422(client: TestClient, auth: dict[str, str]) -> None:

@@ -1,4 +1,4 @@
-"""Nobody left guessing: mailbox health in `triage status`, /readyz and /metrics."""
+"""Nobody left guessing: mailbox health in `triage status`, /v1/status and /metrics."""
 
 from __future__ import annotations
 
@@ -40,20 +40,21 @@ def test_readyz_and_metrics_follow_the_watcher(
         classify=ClassifySettings(model_dir=trained_model_dir),
         api={"api_key": "health-test-key-0123456789"},
     )
+    auth = {"Authorization": "Bearer health-test-key-0123456789"}
     with TestClient(create_app(settings)) as client:
         deadline = time.monotonic() + 20
         while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
             time.sleep(0.2)
-        ready = client.get("/readyz").json()
+        assert client.get("/readyz").json() == {"status": "ready"}
+        ready = client.get("/v1/status", headers=auth).json()
         folder = ready["mailboxes"][f"orders/{imap_folder}"]
         assert ready["status"] == "ready" and folder["stale"] is False
         assert folder["last_message_at"] is not None and folder["errors"] == 0
-        metrics = client.get(
-            "/metrics", headers={"Authorization": "Bearer health-test-key-0123456789"}
-        ).text
+        metrics = client.get("/metrics", headers=auth).text
         assert f'triage_mailbox_backlog{{account="orders",folder="{imap_folder}"}} 0.0' in metrics
         time.sleep(3.5)  # no poll for longer than stale_after_seconds (IDLE waits 600 s)
-        late = client.get("/readyz")
+        assert client.get("/readyz").json() == {"status": "not_ready"}
+        late = client.get("/v1/status", headers=auth)
         assert late.status_code == 503
         assert late.json()["mailboxes"][f"orders/{imap_folder}"]["stale"] is True
 

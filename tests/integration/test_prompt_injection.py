@@ -4,7 +4,8 @@ The scripted server plays a model that obeys the mail: invented intents, extra f
 "actions" or "route_to", steered answers, leaked instructions, wrong shapes and invented
 entities. Whatever it says, the signal must stay inside the taxonomy, carry nothing but a
 signal (no actions: only the policy makes those), keep no invented entity, never repeat our
-instructions, and send bank-detail changes to a person.
+instructions, and send bank-detail changes to a person. Whatever the policy then proposes for
+a signal the model decided waits for a person, and quotes the model's summary only labelled.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from typing import Any
 import pytest
 import yaml
 
-from models import Signal, Stage
+from models import Link, LinkResult, Signal, Stage
 from tests.integration.llm_server import LlmServer, Reply
 from tests.integration.llm_support import llm_runtime, llm_settings, mail
+from triage.policy.decide import LLM_DECIDED, decide, quoted_summary
+from triage.policy.loader import load_policy
 from triage.runtime import Runtime
 
 pytestmark = pytest.mark.integration
@@ -27,6 +30,16 @@ CORPUS: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parents[1] / "fixtures" / "injection" / "corpus.yaml").read_text("utf-8")
 )
 REFUSED = {"invented_intent", "extra_fields", "wrong_shape", "prompt_leak"}
+POLICY = load_policy()
+# The sender's company with an order, an invoice and a purchase order: most rules match.
+LINKED = LinkResult(
+    partner=Link(model="res.partner", record_id=11, display_name="Brightmart", found_by="sender"),
+    links=[
+        Link(model="sale.order", record_id=7, display_name="S00042", found_by="name"),
+        Link(model="account.move", record_id=9, display_name="INV/2025/00012", found_by="name"),
+        Link(model="purchase.order", record_id=5, display_name="P00017", found_by="name"),
+    ],
+)
 
 
 def test_the_corpus_is_broad_enough() -> None:
@@ -83,3 +96,19 @@ def test_a_compromised_model_cannot_steer_the_signal(
         assert signal.decided_by is not Stage.LLM
     if "account_update" in {i.intent for i in signal.intents}:
         assert signal.needs_review and signal.high_risk
+    _the_policy_holds_what_the_model_decided(signal)
+
+
+def _the_policy_holds_what_the_model_decided(signal: Signal) -> None:
+    """Whatever the policy proposes for a signal the model decided waits for a person, and
+    the model's summary appears in it only as a quoted, labelled field."""
+    proposed = decide(signal, LINKED, POLICY)
+    if signal.decided_by is not Stage.LLM:
+        return
+    for action in proposed:
+        assert action.approval, action
+        held = (LLM_DECIDED, f"{signal.intent} is high risk: never automatic")
+        assert action.reason in held or action.reason.endswith("approval"), action
+        for text in action.payload.model_dump(mode="json").values():
+            outside = str(text).replace(quoted_summary(signal.summary), "")
+            assert not signal.summary or signal.summary not in outside, action

@@ -284,3 +284,15 @@ def test_a_failed_mail_and_a_reused_message_id_are_shown(
     assert "reuses the Message-ID" in page.css_first(".defect.reused").text()
     alert = page.css_first(".pipeline-error").text()
     assert "failed after 1 attempt" in alert and "link: OdooUnavailable" in alert
+
+
+def test_readiness_details_need_a_key_or_a_session(ui: tuple[Browser, Runtime]) -> None:
+    browser, _ = ui
+    assert browser.client.get("/readyz").json() == {"status": "ready"}
+    assert browser.client.get("/v1/status").status_code == 401
+    assert browser.login("alex") == 303
+    details = browser.client.get("/v1/status")
+    assert details.status_code == 200 and details.json()["database"] == "ok"
+    logout = {"csrf": browser.csrf("/queue")}
+    assert browser.client.post("/logout", data=logout, follow_redirects=False).status_code == 303
+    assert browser.client.get("/v1/status").status_code == 401

@@ -1,20 +1,26 @@
 """Security of the whole pipeline: hostile mail read by a compromised model, then the policy,
-the outbox and the worker against the Odoo stand-in; and roles on the approval API."""
+the outbox and the worker against the Odoo stand-in; and roles on the approval API.
+
+What the compromised model decided only ever waits for a person, and no summary (the
+model's words or the mail's) reaches Odoo's chatter except as a quoted, labelled field."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from models import ActionState
+from models import ActionRecord, ActionState, Signal, Stage
 from tests.integration.llm_server import LlmServer, Reply
 from tests.integration.odoo_standin import OdooStandin
 from tests.integration.workflow_support import running, settings_for
 from triage.config import LlmSettings, LlmTriggers
+from triage.policy.decide import LLM_DECIDED, SUMMARY_LABEL
 from triage.policy.loader import load_policy
 from triage.runtime import build_worker
 
@@ -89,3 +95,39 @@ def test_hostile_mail_through_the_whole_pipeline_stays_inside_the_policy(
     executed = [a for a in actions if a.state is ActionState.DONE]
     assert all(a.approval is None for a in executed)
     assert not any(a.kind in ("cancel_order", "hold_invoice", "customer_update") for a in executed)
+    _only_waiting_when_the_llm_decided(actions, signals)
+    _no_unlabelled_summary_in_the_chatter(odoo_server, signals)
+
+
+def _only_waiting_when_the_llm_decided(
+    actions: list[ActionRecord], signals: list[Signal | None]
+) -> None:
+    """The compromised model decided some signals: none of their actions ran or may run."""
+    by_llm = [
+        (a, s) for a, s in zip(actions, signals, strict=True) if s and s.decided_by is Stage.LLM
+    ]
+    assert any(a.reason == LLM_DECIDED for a, _ in by_llm), "nothing held for the LLM alone"
+    for action, signal in by_llm:
+        assert action.state is ActionState.PROPOSED and action.approval, action
+        assert (
+            action.reason == LLM_DECIDED or signal.high_risk or action.reason.endswith("approval")
+        ), action
+
+
+def _no_unlabelled_summary_in_the_chatter(odoo: OdooStandin, signals: list[Signal | None]) -> None:
+    """What reached Odoo quotes a summary only inside its label; the LLM's never arrived."""
+    written = [
+        html.unescape(str(row.get(field) or ""))
+        for model, fields in (("mail.message", ("body",)), ("mail.activity", ("summary", "note")))
+        for rid in odoo.search(model, [])
+        if (row := odoo.record(model, rid)) is not None
+        for field in fields
+    ]
+    assert any(SUMMARY_LABEL in text for text in written), "no note quoted a summary"
+    outside = [re.sub(rf"{re.escape(SUMMARY_LABEL)}: «[^«»]*»", "", text) for text in written]
+    for signal in signals:
+        assert signal is not None
+        if signal.decided_by is Stage.LLM:
+            assert not any(signal.summary in text for text in written), signal.summary
+        elif len(signal.summary) > 12:
+            assert not any(signal.summary in text for text in outside), signal.summary

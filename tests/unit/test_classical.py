@@ -8,8 +8,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import skops.io as sio
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import Pipeline
+from sklearn.svm import SVC
 
-from triage.classify.classical import METADATA_FILE, MODEL_FILE, ClassicalModel
+from triage.classify.classical import (
+    METADATA_FILE,
+    MODEL_FILE,
+    TRUSTED_TYPES,
+    ClassicalModel,
+    untrusted_types,
+)
 from triage.classify.training import BITEXT, TEAM, Example, data_hash, split, train
 from triage.errors import ConfigurationError
 
@@ -77,6 +87,36 @@ def test_untrusted_types_in_a_model_file_are_refused(tmp_path: Path) -> None:
             archive.writestr(name, data)
     with pytest.raises(ConfigurationError, match="untrusted"):
         ClassicalModel.load(folder)
+
+
+def _saved_with(tmp_path: Path, pipeline: Pipeline) -> Path:
+    """A saved model folder whose model file is `pipeline` (the metadata stays valid)."""
+    folder = tmp_path / "model"
+    train(SMALL).model.save(folder)
+    sio.dump(pipeline, folder / MODEL_FILE)
+    return folder
+
+
+def test_a_model_file_that_calls_getattr_is_refused(tmp_path: Path) -> None:
+    # skops serialises the analyzer as a reference to builtins.getattr, which the loader
+    # would call: a gadget for reaching any attribute of any object.
+    hostile = Pipeline([("features", TfidfVectorizer(analyzer=getattr))])
+    folder = _saved_with(tmp_path, hostile)
+    with pytest.raises(ConfigurationError, match=r"untrusted types: builtins\.getattr"):
+        ClassicalModel.load(folder)
+
+
+def test_a_type_skops_trusts_by_default_but_we_do_not_use_is_refused(tmp_path: Path) -> None:
+    folder = _saved_with(tmp_path, Pipeline([("clf", SVC())]))
+    with pytest.raises(ConfigurationError, match=r"untrusted types: sklearn\.svm\._classes\.SVC"):
+        ClassicalModel.load(folder)
+
+
+def test_a_trained_model_needs_nothing_outside_the_trusted_list(tmp_path: Path) -> None:
+    folder = tmp_path / "model"
+    train(SMALL).model.save(folder)
+    assert untrusted_types(folder / MODEL_FILE) == []
+    assert "builtins.getattr" not in TRUSTED_TYPES
 
 
 def test_team_examples_never_reach_the_held_out_split() -> None:

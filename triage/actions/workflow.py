@@ -58,9 +58,11 @@ class Workflow:
             message_id=message.id,
             detail={
                 "intent": signal.intent,
+                "decided_by": signal.decided_by.value,
                 "model_version": signal.model_version,
                 "rules": sorted({p.rule_id for p in proposed}),
                 "actions": len(proposed),
+                "waiting": sorted({p.reason for p in proposed if p.approval}),
             },
         )
         stored = []

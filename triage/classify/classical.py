@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,14 +25,16 @@ from triage.errors import ConfigurationError
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 MAX_CHARS = 3_000
-# Everything a saved pipeline may contain. skops refuses any other type, so a tampered
-# model file cannot smuggle in code the way a pickle can.
+# Every type a saved pipeline holds, and nothing else (plain JSON values carry no type).
+# skops adds its own defaults (every sklearn estimator, numpy ufuncs...) to a trusted list,
+# so `untrusted_types` checks the file against this list alone before skops reads it.
 TRUSTED_TYPES = frozenset(
     {
-        "builtins.getattr",
-        "numpy.dtype",
+        "builtins.dict",
+        "builtins.list",
+        "builtins.str",
+        "builtins.tuple",
         "numpy.float64",
-        "numpy.int64",
         "numpy.ndarray",
         "sklearn.feature_extraction.text.TfidfTransformer",
         "sklearn.feature_extraction.text.TfidfVectorizer",
@@ -149,9 +152,35 @@ class ClassicalModel:
         model_file, meta_file = folder / MODEL_FILE, folder / METADATA_FILE
         if not model_file.is_file() or not meta_file.is_file():
             raise ConfigurationError(f"no trained model in {folder}: run `triage train`")
+        refused = untrusted_types(model_file)
+        if refused:
+            raise ConfigurationError(
+                f"model {model_file} holds untrusted types: {', '.join(refused)}"
+                " (retrain with `triage train`)"
+            )
         try:
             pipeline = sio.load(model_file, trusted=sorted(TRUSTED_TYPES))
         except UntrustedTypesFoundException as exc:
             raise ConfigurationError(f"model {model_file} holds untrusted types: {exc}") from exc
         metadata = ModelMetadata.model_validate(json.loads(meta_file.read_text()))
         return cls(pipeline, metadata)
+
+
+def untrusted_types(model_file: Path) -> list[str]:
+    """The types a skops file names outside `TRUSTED_TYPES`, read without loading it."""
+    try:
+        with zipfile.ZipFile(model_file) as archive:
+            schema = json.loads(archive.read("schema.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError, RecursionError) as exc:
+        raise ConfigurationError(f"model {model_file} is not a skops file: {exc}") from exc
+    named: set[str] = set()
+    pending: list[Any] = [schema]
+    while pending:  # a loop, not recursion: a crafted schema may nest deeply
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            if "__module__" in node and node.get("__loader__") != "JsonNode":
+                named.add(f"{node['__module__']}.{node.get('__class__')}")
+            pending.extend(node.values())
+    return sorted(named - TRUSTED_TYPES)

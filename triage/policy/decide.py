@@ -1,8 +1,10 @@
 """From a signal and its Odoo links to proposed actions: a pure function of the policy.
 
 The LLM never gets here: only the signal's fields and the links are read. High-risk intents
-always wait for an approver whatever the rule says, and a signal that needs review holds its
-actions for a person when the policy says so.
+always wait for an approver whatever the rule says; a signal the LLM decided holds every action
+for a person (the LLM classifies, it never makes an action run); and a signal that needs review
+holds its actions for a person when the policy says so. The signal's summary (the LLM's words,
+or sentences of the mail) reaches a template only as a quoted, labelled field.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from models import (
     RecordOwner,
     RoleAssignee,
     Signal,
+    Stage,
     Target,
     UpdateFacts,
     UserAssignee,
@@ -41,6 +44,9 @@ _MODELS = {
 
 
 _CONTEXT = frozenset({EntityKind.DATE, EntityKind.AMOUNT, EntityKind.QUANTITY})
+LLM_DECIDED = "decided by the LLM: waits for a person"
+SUMMARY_LABEL = "Summary (machine-generated, unverified)"
+MAX_QUOTED_CHARS = 300
 
 
 class _Blank(dict[str, Any]):
@@ -130,6 +136,8 @@ def _proposal(
         reason = f"rule {rule.id} needs an {spec.approval}'s approval"
     if signal.high_risk and approval not in ("approver", "admin"):
         approval, reason = "approver", f"{signal.intent} is high risk: never automatic"
+    elif signal.decided_by is Stage.LLM and approval is None:
+        approval, reason = "agent", LLM_DECIDED
     elif policy.review_first and signal.needs_review and approval is None:
         approval, reason = "agent", f"the signal needs review: {signal.review_reason}"
     return ProposedAction(
@@ -204,7 +212,7 @@ def _values(
     return {
         "intent": signal.intent,
         "urgency": signal.urgency.value,
-        "summary": signal.summary,
+        "summary": quoted_summary(signal.summary),
         "partner": links.partner.display_name if links.partner else "",
         "po": first["purchase_order"],
         "impacted": impacted or "none found",
@@ -214,6 +222,14 @@ def _values(
         **first,
         **context,
     }
+
+
+def quoted_summary(summary: str) -> str:
+    """The signal's summary as a labelled quotation on one line: data to read, never ours."""
+    flat = " ".join(summary.replace("«", '"').replace("»", '"').split())
+    if len(flat) > MAX_QUOTED_CHARS:
+        flat = flat[: MAX_QUOTED_CHARS - 1] + "…"
+    return f"{SUMMARY_LABEL}: «{flat}»" if flat else ""
 
 
 def _impacted(order: ImpactedOrder) -> dict[str, Any]:

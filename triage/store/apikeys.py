@@ -19,8 +19,9 @@ from triage.store.tables import ApiKeyRow
 
 KEY_PREFIX = "trg_"
 # A verified key is trusted from memory this long; revoking through this store clears it
-# at once, another process's revocation takes effect within this time.
-CACHE_SECONDS = 30.0
+# at once, another process's revocation (the CLI, another worker) takes effect within this
+# time. Kept well under a second: the cache only spares a burst of requests one indexed read.
+CACHE_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
