@@ -108,9 +108,12 @@ class CancelOrderPayload(_Decided):
 
 
 class HoldInvoicePayload(_Decided):
-    """Flag an invoice "to check" so it is neither paid nor chased."""
+    """Hold an invoice from payment (Odoo 18 blocks it; on 17 `assign` gets an activity)."""
 
     kind: Literal["hold_invoice"] = "hold_invoice"
+    assign: Assignee = Field(
+        default_factory=RecordOwner, description="Who holds it by hand where Odoo cannot block"
+    )
 
 
 class WebhookPayload(_Decided):

@@ -24,6 +24,7 @@ PURCHASE = "piet.janssens@northwind.example"
 FINANCE = "fatima.elamrani@northwind.example"
 BOT = "triage-bot@northwind.example"
 AUDITOR = "auditor@northwind.example"  # may read everything, may not create/write/unlink
+PORTAL = "buyer@lopez-catering.example"  # Maria Lopez's customer portal access (share = True)
 BOT_API_KEY = "3f1c9a7e5b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e"
 SALES_API_KEY = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d"
 
@@ -65,6 +66,8 @@ class Dataset:
     tables: dict[str, dict[int, dict[str, Any]]]
     users: dict[int, dict[str, Any]]
     sequences: dict[str, int] = field(default_factory=dict)
+    # res.company settings the stand-in honours: po_lock "lock" makes confirmed POs `done`.
+    company: dict[str, Any] = field(default_factory=lambda: {"po_lock": "edit"})
 
 
 SELECTIONS = {
@@ -84,7 +87,7 @@ SELECTIONS = {
     "in_receipt:Purchase Receipt",
     "move_state_acc": "draft:Draft,posted:Posted,cancel:Cancelled",
     "payment_state": "not_paid:Not Paid,in_payment:In Payment,paid:Paid,partial:Partially Paid,"
-    "reversed:Reversed,invoicing_legacy:Invoicing App Legacy",
+    "reversed:Reversed,blocked:Blocked,invoicing_legacy:Invoicing App Legacy",
     "picking_code": "incoming:Receipt,outgoing:Delivery,internal:Internal Transfer",
     "priority": "0:Normal,1:Urgent",
     "company_type": "person:Individual,company:Company",
@@ -99,6 +102,8 @@ SELECTIONS = {
     "notification:System notification,auto_comment:Automated Targeted Notification,"
     "user_notification:User Specific Notification",
     "group_move_type": "direct:Partial,one:All at once",
+    "module_state": "uninstallable:Uninstallable,uninstalled:Not Installed,installed:Installed,"
+    "to upgrade:To be upgraded,to remove:To be removed,to install:To be installed",
 }
 
 # One `model` line (name, "description", order=, search=<rec_names_search>, thread for
@@ -299,6 +304,7 @@ model account.move "Journal Entry" order="date desc, name desc, invoice_date des
   state                 selection   "Status"             sel=move_state_acc required default=draft
   payment_state         selection   "Payment Status"         sel=payment_state default=not_paid
   to_check              boolean     "To Check"               default=False
+  checked               boolean     "Checked"                default=False
   partner_id            many2one    "Partner"                rel=res.partner
   date                  date        "Date"                   required default=<today>
   invoice_date          date        "Invoice/Bill Date"
@@ -310,6 +316,7 @@ model account.move "Journal Entry" order="date desc, name desc, invoice_date des
   amount_residual       monetary    "Amount Due"
   currency_id           many2one    "Currency"               rel=res.currency default=1
   invoice_user_id       many2one    "Salesperson"            rel=res.users default=<uid>
+  user_id               many2one    "User"                   rel=res.users derived
   reversed_entry_id     many2one    "Reversal of"            rel=account.move
 model mail.activity.type "Activity Type" order="sequence, id"
   name                  char        "Name"                   required
@@ -356,6 +363,10 @@ model ir.attachment "Attachment"
   res_id                many2one_reference "Resource ID"
   mimetype              char        "Mime Type"
   datas                 binary      "File Content"
+model ir.module.module "Module" order=name search=name,shortdesc
+  name                  char        "Technical Name"         required
+  shortdesc             char        "Module Name"
+  state                 selection   "Status"                 sel=module_state default=uninstalled
 model ir.model "Models" order=model search=name,model
   name                  char        "Model Description"      required
   model                 char        "Model"                  required
@@ -474,6 +485,7 @@ PASSWORDS = {
     FINANCE: "fatima-pw",
     BOT: "triage-bot-pw",
     AUDITOR: "auditor-pw",
+    PORTAL: "maria-portal-pw",
 }
 _USERS = [  # uid, login, partner, API keys, operations refused on every model
     (1, "__system__", 2, (), ()),
@@ -484,7 +496,9 @@ _USERS = [  # uid, login, partner, API keys, operations refused on every model
     (9, BOT, 7, (BOT_API_KEY,), ()),
     (10, AUDITOR, 8, (), ("create", "write", "unlink")),
     (11, EXPORT_SALES, 9, (), ()),
+    (12, PORTAL, 11, (), ()),
 ]
+_PORTAL_USERS = frozenset({PORTAL})
 
 # The records, per model: "  <id> field=value ...", typed by the schema (x2many: "4,6").
 # Lines indented by 4+ spaces continue the record above. {in14} / {in21}: today + 14 / 21 days.
@@ -796,7 +810,13 @@ def seed(today: dt.date | None = None) -> Dataset:
     tables = _records(_SEED.format(**days))
     odoo_data_bulk.add(tables, today)
     tables["res.users"] = {
-        uid: {"login": login, "partner_id": partner, "active": uid != 1, "tz": "Europe/Brussels"}
+        uid: {
+            "login": login,
+            "partner_id": partner,
+            "active": uid != 1,
+            "share": login in _PORTAL_USERS,
+            "tz": "Europe/Brussels",
+        }
         for uid, login, partner, _, _ in _USERS
     }
     _registry(tables)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.integration.odoo_data import MODELS, Field
+from tests.integration.odoo_profiles import PROFILES, Profile
 
 Tree = tuple[Any, ...]
 LIKE = ("like", "not like", "ilike", "not ilike")
@@ -38,6 +39,7 @@ _RELATED = {  # (model, field): the path it is related to
     ("purchase.order.line", "sale_order_id"): ("sale_line_id", "order_id"),
     ("stock.picking", "picking_type_code"): ("picking_type_id", "code"),
     ("mail.activity", "res_model"): ("res_model_id", "model"),
+    ("account.move", "user_id"): ("invoice_user_id", "id"),
 }
 _ADDRESSES = {"invoice": "Invoice Address", "delivery": "Delivery Address", "other": "Other"}
 _DRAFTS = {
@@ -61,8 +63,11 @@ def is_null(value: Any) -> bool:
 class Store:
     """The in-memory tables, with Odoo's value, name, search and order semantics."""
 
-    def __init__(self, tables: dict[str, dict[int, dict[str, Any]]]) -> None:
+    def __init__(
+        self, tables: dict[str, dict[int, dict[str, Any]]], profile: Profile | None = None
+    ) -> None:
         self.tables = tables
+        self.profile = profile or PROFILES["17.0"]  # the fields of the served Odoo version
         self.computes: dict[tuple[str, str], Callable[[int], Any]] = {
             ("res.partner", "complete_name"): lambda rid: self.display_name("res.partner", rid),
             ("res.partner", "commercial_partner_id"): self._commercial_partner,
@@ -87,10 +92,11 @@ class Store:
         return isinstance(rid, int) and rid in self.tables[model]
 
     def field(self, model: str, name: str) -> Field:
-        """The field, or ValueError as Odoo raises for an unknown one."""
-        if name not in MODELS[model].fields:
+        """The field, or ValueError as Odoo raises for an unknown one (or the other version's)."""
+        field = self.profile.field(model, name)
+        if field is None:
             raise ValueError(f"Invalid field {name!r} on model {model!r}")
-        return MODELS[model].fields[name]
+        return field
 
     def get(self, model: str, rid: int, name: str) -> Any:
         """The raw value: many2one id or False, x2many ids (active or not), plain values."""
@@ -251,7 +257,7 @@ class _Matcher:
         active = "active" in MODELS[model].fields and self.active_test
         if active and not any(_is_leaf(item) and item[0] == "active" for item in domain):
             domain = [("active", "=", 1), *domain]
-        tree = _tree(anyfy(model, domain))
+        tree = _tree(anyfy(model, domain, self.store.profile))
         ids = [i for i in self.store.tables[model] if self.eval(model, i, tree)]
         return self.store.sort(model, ids, order)
 
@@ -368,8 +374,9 @@ def name_domain(model: str, name: Any, op: str) -> list[Any]:
     return [joiner] * (len(fields) - 1) + [(f, op, name) for f in fields]
 
 
-def anyfy(model: str, domain: list[Any]) -> list[Any]:
+def anyfy(model: str, domain: list[Any], profile: Profile | None = None) -> list[Any]:
     """Validate a domain and turn dotted paths into `any` leaves (expression._anyfy_leaves)."""
+    profile = profile or PROFILES["17.0"]
     result: list[Any] = []
     for item in domain:
         if item in ("&", "|", "!"):
@@ -382,15 +389,16 @@ def anyfy(model: str, domain: list[Any]) -> list[Any]:
             result.append((left, op, right))
             continue
         name, _, rest = left.partition(".")
-        field = MODELS[model].fields.get(name) if name != "id" else ID
+        field = profile.field(model, name) if name != "id" else ID
         if field is None or (rest and not field.relation):
             raise ValueError(f"Invalid field {model}.{left} in leaf {tuple(item)}")
         if rest:
-            result.append((name, "any", anyfy(field.relation or "", [(rest, op, right)])))
+            sub = anyfy(field.relation or "", [(rest, op, right)], profile)
+            result.append((name, "any", sub))
         elif op in ("any", "not any"):
             if not field.relation or not isinstance(right, list | tuple):
                 raise ValueError(f"Invalid leaf {tuple(item)}")
-            result.append((name, op, anyfy(field.relation, list(right))))
+            result.append((name, op, anyfy(field.relation, list(right), profile)))
         else:
             result.append((left, op, right))
     return result

@@ -25,7 +25,7 @@ import json
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
@@ -43,6 +43,8 @@ from tests.integration.odoo_data import (
     seed,
 )
 from tests.integration.odoo_domain import X2MANY, Store, is_null
+from tests.integration.odoo_modules import installed_modules, module_rows, without_modules
+from tests.integration.odoo_profiles import profile_for
 
 FAULT_KINDS = ("http_error", "hang", "slow", "answer_late", "not_json", "disconnect", "odoo_error")
 ROUTES = ("/jsonrpc", "/web/webclient/version_info")
@@ -117,9 +119,17 @@ class OdooStandin:
     """An Odoo 17/18 JSON-RPC server on 127.0.0.1 over in-memory data: start(), use, stop()."""
 
     def __init__(
-        self, version: str = "17.0", db: str = DB, data: Callable[[], Dataset] = seed
+        self,
+        version: str = "17.0",
+        db: str = DB,
+        data: Callable[[], Dataset] = seed,
+        modules: str | Collection[str] = "full",
     ) -> None:
         self.version, self.db, self._data = version, db, data
+        # modules: "full", "minimal" (no sale_stock, purchase_stock, stock_delivery) or a list
+        self.modules = installed_modules(modules)
+        # what differs between 17.0 and 18.0, less the fields of modules not installed
+        self.profile = without_modules(profile_for(version), self.modules)
         self.host, self.port = "127.0.0.1", 0
         self.errors: list[BaseException] = []  # raised while answering (for debugging)
         self._lock = threading.RLock()
@@ -172,7 +182,8 @@ class OdooStandin:
             self._release.set()
             self._release = threading.Event()
             self.dataset = self._data()
-            self.store = Store(self.dataset.tables)
+            self.dataset.tables["ir.module.module"] = module_rows(self.modules)
+            self.store = Store(self.dataset.tables, self.profile)
             self._calls: list[Call] = []
             self._faults: list[Fault] = []
 
@@ -428,6 +439,7 @@ class Orm:
 
     def __init__(self, store: Store, dataset: Dataset, uid: int, version: str) -> None:
         self.store, self.dataset, self.uid, self.version = store, dataset, uid, version
+        self.profile = store.profile
         self.tables = dataset.tables
         self.model, self.context = "", {}
 
@@ -435,12 +447,17 @@ class Orm:
         """Run `model.method(*args, **kwargs)` as odoo.api.call_kw does."""
         if model not in MODELS:
             raise OdooError("UserError", f"Object {model} doesn't exist")
+        # Wording per version: 18.0 odoo/service/model.py (contract section 8); 17.0 as before.
+        v18 = self.version.startswith("18")
         if method.startswith("_"):
-            message = f"Private methods (such as {method}) cannot be called remotely."
+            name = f"'{model}.{method}'" if v18 else method
+            message = f"Private methods (such as {name}) cannot be called remotely."
             raise OdooError("AccessError", message)
         function = getattr(self, method, None)
         operation, records, models = getattr(function, "rpc", ("", False, ()))
-        if not operation or (models and model not in models) or self._removed(method):
+        if not operation or (models and model not in models) or self._removed(model, method):
+            if v18:
+                raise AttributeError(f"The method '{model}.{method}' does not exist")
             raise AttributeError(f"type object {model!r} has no attribute {method!r}")
         self.model, self.context = model, dict(kwargs.pop("context", None) or {})
         self._check_access(operation)
@@ -448,8 +465,8 @@ class Orm:
             return function(_ids(args[0]), *args[1:], **kwargs)  # type: ignore[misc]
         return function(*args, **kwargs)  # type: ignore[misc]
 
-    def _removed(self, method: str) -> bool:
-        return method == "name_get" and int(self.version.split(".")[0].split("~")[-1]) >= 18
+    def _removed(self, model: str, method: str) -> bool:
+        return not self.profile.has_method(model, method)  # e.g. name_get in 18
 
     def _check_access(self, operation: str) -> None:
         denied = self.dataset.users[self.uid]["denied"]
@@ -491,7 +508,7 @@ class Orm:
     ) -> dict[str, Any]:
         """Describe the fields: type, string, relation, selection, required..."""
         described = {}
-        for name, field in MODELS[self.model].fields.items():
+        for name, field in self.profile.fields(self.model).items():
             if not allfields or name in allfields:
                 desc = _describe(name, field)
                 described[name] = {k: v for k, v in desc.items() if k in (attributes or desc)}
@@ -539,7 +556,7 @@ class Orm:
         self, ids: list[int], fields: list[str] | None = None, load: str = "_classic_read"
     ) -> list[dict[str, Any]]:
         """Rows of the existing records among `ids` (missing ones are dropped)."""
-        names = [name for name in (fields or MODELS[self.model].fields) if name != "id"]
+        names = [name for name in (fields or self.profile.fields(self.model)) if name != "id"]
         for name in names:
             self.store.field(self.model, name)
         existing = [rid for rid in ids if self.store.exists(self.model, rid)]
@@ -616,7 +633,7 @@ class Orm:
 
     def _create(self, model: str, vals: dict[str, Any]) -> int:
         self._check_keys(model, vals)
-        fields = MODELS[model].fields
+        fields = self.profile.fields(model)
         context = {k[8:]: v for k, v in self.context.items() if k.startswith("default_")}
         defaults = {n: self._default(f.default) for n, f in fields.items() if f.default is not None}
         vals = defaults | {k: v for k, v in context.items() if k in fields} | vals
@@ -655,7 +672,7 @@ class Orm:
         """Stored values of the plain (not x2many, not computed) fields in `vals`."""
         stored = {}
         for name, value in vals.items():
-            field = MODELS[model].fields[name]
+            field = self.store.field(model, name)  # this version's selection
             if (model, name) == ("res.partner", "company_type"):
                 stored["is_company"] = value == "company"  # the inverse of the compute
             if not (field.computed or name in _META or field.type in X2MANY):
@@ -829,20 +846,60 @@ class Orm:
             raise OdooError("UserError", message)
         return self._write("sale.order", ids, {"state": "sale", "date_order": _now()})
 
+    # Read in Odoo 18.0 addons/sale/models/sale_order.py (action_cancel, _show_cancel_wizard,
+    # _action_cancel); contract.md section 8 has 17.0 the same, with the same UserError text.
     @rpc("write", records=True, models=("sale.order",))
-    def action_cancel(self, ids: list[int]) -> bool:
-        """Cancel orders; UserError for a locked one."""
-        if any(self.tables["sale.order"][i].get("locked") for i in self._existing(ids)):
+    def action_cancel(self, ids: list[int]) -> bool | dict[str, Any]:
+        """Cancel orders; UserError for a locked one. A non-draft order gets the
+        sale.order.cancel wizard's action (and stays as it is) unless the context has
+        disable_cancel_warning."""
+        rows = self.tables["sale.order"]
+        if any(rows[i].get("locked") for i in self._existing(ids)):
             message = "You cannot cancel a locked order. Please unlock it first."
             raise OdooError("UserError", message)
+        warn = not self.context.get("disable_cancel_warning")
+        if warn and any(rows[i]["state"] != "draft" for i in ids):
+            return _cancel_wizard(self._one(ids), rows[ids[0]]["state"])
+        pickings = self.tables["stock.picking"]  # sale_stock: open transfers are cancelled
+        open_ones = [
+            p
+            for p, row in pickings.items()
+            if row.get("sale_id") in ids and row.get("state") not in ("done", "cancel")
+        ]
+        self._write("stock.picking", open_ones, {"state": "cancel"})
         return self._write("sale.order", ids, {"state": "cancel"})
 
+    # po_lock read in Odoo 18.0 addons/purchase/models/purchase_order.py (button_approve).
     @rpc("write", records=True, models=("purchase.order",))
     def button_confirm(self, ids: list[int]) -> bool:
         """RFQs (draft, sent) -> purchase orders; orders in other states are left alone."""
         rows = self.tables["purchase.order"]
         todo = [i for i in self._existing(ids) if rows[i]["state"] in ("draft", "sent")]
-        return self._write("purchase.order", todo, {"state": "purchase", "date_approve": _now()})
+        self.button_approve(todo)
+        return True
+
+    @rpc("write", records=True, models=("purchase.order",))
+    def button_approve(self, ids: list[int], force: bool = False) -> dict[str, Any]:
+        """Approve: `purchase`, or `done` (locked) when the company's po_lock is `lock`."""
+        locked = self.dataset.company.get("po_lock") == "lock"
+        state = "done" if locked else "purchase"
+        self._write("purchase.order", self._existing(ids), {"state": state, "date_approve": _now()})
+        return {}
+
+    # Read in Odoo 18.0 addons/account/models/account_move.py (action_toggle_block_payment,
+    # PAYMENT_STATE_SELECTION); 17.0 has neither (the profile hides the method).
+    @rpc("write", records=True, models=("account.move",))
+    def action_toggle_block_payment(self, ids: list[int]) -> None:
+        """Block the invoice's payment, or unblock it; UserError when it is paid."""
+        rid = self._one(ids)
+        state = self.tables["account.move"][rid].get("payment_state")
+        if state == "blocked":
+            self._write("account.move", [rid], {"payment_state": "not_paid"})
+            return None
+        if state in ("paid", "in_payment"):
+            raise OdooError("UserError", "You can't block a paid invoice.")
+        self._write("account.move", [rid], {"payment_state": "blocked"})
+        return None
 
     @rpc("write", records=True, models=("purchase.order",))
     def button_cancel(self, ids: list[int]) -> bool:
@@ -915,6 +972,27 @@ def _foreign_key(model: str, name: str) -> OdooError:
         desc=MODELS[model].description, model=model, constraint=constraint
     )
     return OdooError("ValidationError", message)
+
+
+def _cancel_wizard(rid: int, state: str) -> dict[str, Any]:
+    """The sale.order.cancel wizard's window action, as action_cancel returns it."""
+    type_name = "Quotation" if state in ("draft", "sent", "cancel") else "Sales Order"
+    context = {
+        "default_template_id": 1,
+        "default_order_id": rid,
+        "mark_so_as_canceled": True,
+        "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature",
+        "model_description": type_name,
+    }
+    return {
+        "name": f"Cancel {type_name}",
+        "view_mode": "form",
+        "res_model": "sale.order.cancel",
+        "view_id": 1,
+        "type": "ir.actions.act_window",
+        "context": context,
+        "target": "new",
+    }
 
 
 def _action(model: str, ids: list[int]) -> dict[str, Any]:

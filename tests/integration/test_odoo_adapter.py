@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.odoo_data import AUDITOR, BOT, BOT_API_KEY, DB, PASSWORDS
+from tests.integration.odoo_profiles import VERSIONS
 from tests.integration.odoo_standin import OdooStandin
 from triage.config import OdooSettings
 from triage.errors import (
@@ -19,6 +20,7 @@ from triage.errors import (
 from triage.odoo.adapter import OdooClient
 
 pytestmark = pytest.mark.integration
+ODOO_VERSIONS = VERSIONS  # each stand-in test runs on Odoo 17.0 and 18.0
 
 
 def client_for(server: OdooStandin, login: str = BOT, key: str = BOT_API_KEY) -> OdooClient:

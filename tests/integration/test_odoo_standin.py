@@ -14,6 +14,7 @@ import odoorpc
 import pytest
 
 from tests.integration.odoo_data import AUDITOR, BOT, BOT_API_KEY, DB, SALES, SALES_API_KEY
+from tests.integration.odoo_profiles import VERSIONS
 from tests.integration.odoo_standin import OdooStandin
 
 pytestmark = pytest.mark.integration
@@ -397,3 +398,131 @@ def test_late_purchase_order_fans_out_to_its_sale_orders(odoo_client: Any) -> No
     assert pickings == [
         {"id": 4, "name": "WH/OUT/00005", "carrier_tracking_ref": "1Z999AA10123456784"}
     ]
+
+
+# -- version profiles (contract.md section 8) ---------------------------------------------------
+
+both_versions = pytest.mark.parametrize("odoo_version", VERSIONS, indirect=True)
+
+
+def _kw(client: Any, model: str, method: str, args: list[Any], **kwargs: Any) -> Any:
+    return client.execute_kw(model, method, args, kwargs)
+
+
+@both_versions
+def test_cancelling_a_confirmed_order_needs_the_context(odoo_client: Any, odoo_server: Any) -> None:
+    wizard = _kw(odoo_client, "sale.order", "action_cancel", [[7]])
+    assert wizard["type"] == "ir.actions.act_window" and wizard["res_model"] == "sale.order.cancel"
+    assert wizard["name"] == "Cancel Sales Order" and wizard["context"]["default_order_id"] == 7
+    assert odoo_server.record("sale.order", 7)["state"] == "sale"  # nothing cancelled
+    with pytest.raises(RPCError, match="Expected singleton"):  # the wizard is for one order
+        _kw(odoo_client, "sale.order", "action_cancel", [[7, 10]])
+    context = {"disable_cancel_warning": True}
+    assert _kw(odoo_client, "sale.order", "action_cancel", [[7]], context=context) is True
+    assert odoo_server.record("sale.order", 7)["state"] == "cancel"
+    assert odoo_server.record("stock.picking", 4)["state"] == "cancel"  # its open delivery
+
+
+@both_versions
+def test_a_locked_order_is_not_cancelled(odoo_client: Any, odoo_server: Any) -> None:
+    odoo_server.dataset.tables["sale.order"][7]["locked"] = True
+    context = {"disable_cancel_warning": True}
+    with pytest.raises(RPCError) as refused:
+        _kw(odoo_client, "sale.order", "action_cancel", [[7]], context=context)
+    assert refused.value.info["data"]["name"] == "odoo.exceptions.UserError"
+    assert str(refused.value) == "You cannot cancel a locked order. Please unlock it first."
+    assert odoo_server.record("sale.order", 7)["state"] == "sale"
+
+
+@pytest.mark.parametrize("odoo_version", ["17.0"], indirect=True)
+def test_17_has_to_check_and_no_payment_block(odoo_client: Any) -> None:
+    fields = _kw(odoo_client, "account.move", "fields_get", [], attributes=["selection"])
+    assert "to_check" in fields and "checked" not in fields
+    assert "blocked" not in dict(fields["payment_state"]["selection"])
+    assert odoo_client.execute_kw("account.move", "search", [[["to_check", "=", False]]])
+    with pytest.raises(RPCError, match="has no attribute 'action_toggle_block_payment'"):
+        _kw(odoo_client, "account.move", "action_toggle_block_payment", [[24]])
+    with pytest.raises(RPCError, match="Wrong value"):
+        _kw(odoo_client, "account.move", "write", [[24], {"payment_state": "blocked"}])
+
+
+@pytest.mark.parametrize("odoo_version", ["18.0"], indirect=True)
+def test_18_blocks_payments_and_has_no_to_check(odoo_client: Any, odoo_server: Any) -> None:
+    fields = _kw(odoo_client, "account.move", "fields_get", [], attributes=["selection"])
+    assert "checked" in fields and "to_check" not in fields
+    assert "blocked" in dict(fields["payment_state"]["selection"])
+    for call in (
+        lambda: _kw(odoo_client, "account.move", "search", [[["to_check", "=", True]]]),
+        lambda: _kw(odoo_client, "account.move", "read", [[24], ["to_check"]]),
+        lambda: _kw(odoo_client, "account.move", "write", [[24], {"to_check": True}]),
+    ):
+        with pytest.raises(RPCError, match="Invalid field"):
+            call()
+    _kw(odoo_client, "account.move", "action_toggle_block_payment", [[24]])
+    assert odoo_server.record("account.move", 24)["payment_state"] == "blocked"
+    _kw(odoo_client, "account.move", "action_toggle_block_payment", [[24]])  # toggles back
+    assert odoo_server.record("account.move", 24)["payment_state"] == "not_paid"
+    with pytest.raises(RPCError, match="You can't block a paid invoice."):
+        _kw(odoo_client, "account.move", "action_toggle_block_payment", [[21]])
+    assert odoo_client.env["account.move"].browse(24).checked is False  # browse reads 18's fields
+
+
+@both_versions
+def test_po_lock_confirms_purchase_orders_as_done(odoo_client: Any, odoo_server: Any) -> None:
+    _kw(odoo_client, "purchase.order", "button_confirm", [[5]])
+    assert odoo_server.record("purchase.order", 5)["state"] == "purchase"
+    odoo_server.reset()
+    odoo_server.dataset.company["po_lock"] = "lock"
+    _kw(odoo_client, "purchase.order", "button_confirm", [[5]])
+    assert odoo_server.record("purchase.order", 5)["state"] == "done"
+
+
+@both_versions
+def test_message_post_escapes_a_str_body_unless_it_is_html(
+    odoo_client: Any, odoo_server: Any
+) -> None:
+    text = "Line one\nLine <two>"
+    plain = _kw(odoo_client, "sale.order", "message_post", [[7]], body=text)
+    assert odoo_server.record("mail.message", plain)["body"] == "Line one\nLine &lt;two&gt;"
+    html_body = "<p>Line one</p><p>Line &lt;two&gt;</p>"
+    rich = _kw(odoo_client, "sale.order", "message_post", [[7]], body=html_body, body_is_html=True)
+    assert odoo_server.record("mail.message", rich)["body"] == html_body
+
+
+@both_versions
+def test_priority_and_invoice_user_fields(odoo_client: Any) -> None:
+    for model, has in (("sale.order", False), ("stock.picking", True), ("purchase.order", True)):
+        assert ("priority" in _kw(odoo_client, model, "fields_get", [])) is has
+    with pytest.raises(RPCError, match="Invalid field 'priority' on model 'sale.order'"):
+        _kw(odoo_client, "sale.order", "write", [[7], {"priority": "1"}])
+    (row,) = _kw(odoo_client, "account.move", "read", [[24], ["user_id", "invoice_user_id"]])
+    assert row["user_id"] == row["invoice_user_id"] and row["user_id"][0] == 6
+    assert _kw(odoo_client, "account.move", "search", [[["user_id", "=", 6], ["id", "=", 24]]])
+
+
+@pytest.mark.parametrize(
+    ("odoo_version", "unknown", "private"),
+    [
+        (
+            "17.0",
+            "type object 'sale.order' has no attribute 'frobnicate'",
+            "Private methods (such as _compute_amounts) cannot be called remotely.",
+        ),
+        (
+            "18.0",
+            "The method 'sale.order.frobnicate' does not exist",
+            "Private methods (such as 'sale.order._compute_amounts') cannot be called remotely.",
+        ),
+    ],
+    indirect=["odoo_version"],
+)
+def test_each_version_words_unknown_and_private_methods_its_own_way(
+    odoo_client: Any, unknown: str, private: str
+) -> None:
+    for call, expected in (
+        (lambda: odoo_client.execute_kw("sale.order", "frobnicate", [[7]]), unknown),
+        (lambda: odoo_client.execute_kw("sale.order", "_compute_amounts", [[7]]), private),
+    ):
+        with pytest.raises(RPCError) as exc:
+            call()
+        assert exc.value.info["data"]["message"] == expected

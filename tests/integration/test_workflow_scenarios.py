@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from models import ActionState, UserRole
+from tests.integration.odoo_profiles import VERSIONS
 from tests.integration.odoo_standin import OdooStandin
 from tests.integration.workflow_support import (
     BANK,
@@ -27,6 +28,7 @@ from tests.integration.workflow_support import (
 from triage.runtime import Runtime, build_worker
 
 pytestmark = pytest.mark.integration
+ODOO_VERSIONS = VERSIONS  # each stand-in test runs on Odoo 17.0 and 18.0
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "emails"
 
 
@@ -128,7 +130,7 @@ def test_supplier_delay_fans_out_with_drafts_awaiting_approval(
 
 
 def test_invoice_dispute_holds_the_invoice_only_after_approval(
-    odoo_server: OdooStandin, tmp_path: Path, trained_model_dir: Path
+    odoo_server: OdooStandin, odoo_version: str, tmp_path: Path, trained_model_dir: Path
 ) -> None:
     settings = settings_for(odoo_server, tmp_path, trained_model_dir)
     app = create_app(settings)
@@ -141,7 +143,7 @@ def test_invoice_dispute_holds_the_invoice_only_after_approval(
         hold, activity = actions["hold_invoice"], actions["activity"]
         assert hold.state is ActionState.PROPOSED and hold.approval == "approver"
         assert build_worker(runtime).run_due() == 0
-        assert odoo_server.record("account.move", 24)["to_check"] is False  # type: ignore[index]
+        assert odoo_server.record("account.move", 24)["payment_state"] == "not_paid"  # type: ignore[index]
 
         as_agent = {"Authorization": f"Bearer {agent}"}
         refused = client.post(f"/v1/actions/{hold.id}/approve", headers=as_agent)
@@ -159,8 +161,21 @@ def test_invoice_dispute_holds_the_invoice_only_after_approval(
         again = client.post(f"/v1/actions/{hold.id}/approve", headers=as_approver)
         assert again.status_code == 409
         assert build_worker(runtime).run_due() == 2
+        (done,) = [
+            e
+            for e in runtime.audit.for_message(message_id)
+            if e.action_id == hold.id and e.event == "done"
+        ]
     invoice = odoo_server.record("account.move", 24)
-    assert invoice is not None and invoice["to_check"] is True
+    held = [a for a in activities(odoo_server, "account.move", 24) if "Hold" in a["summary"]]
+    assert invoice is not None and done.detail["odoo_version"] == odoo_version
+    if odoo_version == "18.0":  # Odoo 18 blocks the payment
+        assert invoice["payment_state"] == "blocked" and not held
+        assert done.detail["hold"] == "payment_blocked"
+    else:  # Odoo 17 cannot: a person holds it, and the result says so
+        assert invoice["payment_state"] == "not_paid" and len(held) == 1
+        assert done.detail["hold"] == "activity" and done.detail["payment_blocked"] is False
+        assert held[0]["user_id"] == UID["finance"]  # the policy's finance role holds it
     finance = [a for a in activities(odoo_server, "account.move", 24) if "disputes" in a["summary"]]
     assert len(finance) == 1 and finance[0]["user_id"] == UID["finance"]
     assert any("On hold" in m["body"] for m in messages(odoo_server, "account.move", 24))

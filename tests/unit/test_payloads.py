@@ -69,7 +69,11 @@ STORED: dict[ActionKind, dict[str, Any]] = {
         "draft": {**DRAFT, "edited_by": "anna"},
     },
     ActionKind.CANCEL_ORDER: DECIDED,
-    ActionKind.HOLD_INVOICE: {**DECIDED, "intent": "invoice_dispute"},
+    ActionKind.HOLD_INVOICE: {
+        **DECIDED,
+        "intent": "invoice_dispute",
+        "assign": {"role": "finance", "login": "fin"},
+    },
     ActionKind.WEBHOOK: {**DECIDED, "webhook": "n8n"},
     ActionKind.IMAP_MOVE: {**FILED, "destination": "Bounces"},
     ActionKind.IMAP_KEYWORD: {**FILED, "keyword": "triage/bounce"},

@@ -14,6 +14,7 @@ from models import (
     Link,
     LinkResult,
     NotePayload,
+    RoleAssignee,
     Signal,
     Stage,
     UpdateFacts,
@@ -171,6 +172,30 @@ def test_mistakes_in_the_policy_are_refused_with_the_reason(rules: str, error: s
         parse_policy(POLICY_HEAD + rules, "p.yaml")
 
 
+@pytest.mark.parametrize(
+    ("kind", "target"),
+    [("priority", "order"), ("priority", "impacted_orders"), ("cancel_order", "purchase_order")],
+)
+def test_an_action_on_a_field_the_target_model_lacks_is_refused(kind: str, target: str) -> None:
+    rules = f"  - id: a\n    actions:\n      - {{kind: {kind}, target: {target}}}\n"
+    with pytest.raises(
+        ConfigurationError, match=rf"^p\.yaml:6: .*a {kind} action needs .*{target}"
+    ):
+        parse_policy(POLICY_HEAD + rules, "p.yaml")
+
+
+def test_priority_on_a_picking_or_purchase_order_is_accepted() -> None:
+    for target in ("picking", "purchase_order"):
+        parse_policy(
+            POLICY_HEAD + f"  - id: a\n    actions: [{{kind: priority, target: {target}}}]\n"
+        )
+    assert not any(
+        s.kind.value == "priority" and s.target in ("order", "impacted_orders")
+        for r in POLICY.rules
+        for s in r.actions
+    )
+
+
 def test_shadow_rules_and_conditions_on_amount_and_risk() -> None:
     text = POLICY_HEAD + (
         "  - id: big\n    shadow: true\n    when: {min_amount: 1000, at_risk: false}\n"
@@ -231,3 +256,18 @@ def test_a_long_summary_is_cut_inside_its_quotes() -> None:
     quoted = quoted_summary("x" * 5_000)
     assert quoted.startswith("Summary (machine-generated, unverified): «") and quoted.endswith("…»")
     assert len(quoted) < 400 and quoted_summary("  ") == ""
+
+
+def test_an_invoice_hold_names_the_finance_role_for_a_hold_by_hand() -> None:
+    invoice = Link(
+        model="account.move",
+        record_id=24,
+        display_name="INV/2025/00012",
+        found_by="x",
+        extra={"state": "posted", "user_id": 6},
+    )
+    dispute = signal("billing_dispute", high_risk=True)
+    holds = [a for a in decide(dispute, links(invoice), POLICY, TODAY) if a.kind == "hold_invoice"]
+    assert [h.payload.assign for h in holds] == [  # type: ignore[union-attr]
+        RoleAssignee(role="finance", login=POLICY.roles["finance"])
+    ]

@@ -2,11 +2,15 @@
 
 Each write first looks for its own earlier result (the action's marker in the note or body,
 or the state it sets), so an action retried after a crash or a lost answer acts only once.
+A state change is read back: an action is done only when Odoo shows the new state. What
+differs between Odoo 17 and 18 (contract.md section 8) is chosen by the server's version.
 """
 
 from __future__ import annotations
 
 import html
+import re
+from datetime import date
 from typing import Any, Protocol
 
 from models import (
@@ -23,7 +27,12 @@ from models import (
 )
 from triage.actions.errors import ActionFailed
 from triage.actions.registry import ExecutorRegistry
+from triage.errors import OdooUserError, OdooValidationError
 from triage.link.port import m2o_id
+
+# Odoo 18 blocks an invoice's payment (payment_state 'blocked', action_toggle_block_payment);
+# Odoo 17 has no payment block: its to_check flag blocks nothing.
+PAYMENT_BLOCK_SINCE = 18
 
 
 class OdooWriter(Protocol):
@@ -50,10 +59,27 @@ class OdooWriter(Protocol):
         """Any model method; `once` means never retried by the adapter (writes)."""
         ...
 
+    def server_version(self) -> str:
+        """Odoo's server_version, e.g. "17.0" or "18.0+e"."""
+        ...
+
 
 def marker(action: ActionRecord) -> str:
     """The tag that lets a retry find what an earlier attempt already wrote."""
     return f"[triage action {action.id}]"
+
+
+def paragraphs(text: str) -> str:
+    """Plain text as HTML: escaped, one paragraph per non-empty line."""
+    return "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
+
+
+def major_version(version: str) -> int:
+    """The major number of an Odoo server_version ("17.0", "18.0+e", "saas~17.1")."""
+    found = re.search(r"\d+", version)
+    if found is None:
+        raise ActionFailed(f"Odoo reported an unreadable version {version!r}")
+    return int(found.group())
 
 
 def record_of(action: ActionRecord) -> tuple[str, int]:
@@ -84,6 +110,31 @@ class OdooExecutor:
     def activity(self, action: ActionRecord, payload: ActivityPayload) -> dict[str, Any]:
         """Schedule a mail.activity on the record for the assignee."""
         model, rid = record_of(action)
+        return self._activity_once(
+            action,
+            model,
+            rid,
+            payload.summary,
+            payload.note,
+            payload.deadline,
+            payload.assign,
+            payload.references,
+            payload.activity_type,
+        )
+
+    def _activity_once(
+        self,
+        action: ActionRecord,
+        model: str,
+        rid: int,
+        summary: str,
+        note: str,
+        deadline: date,
+        assign: Assignee,
+        references: list[str],
+        activity_type: str = "mail.mail_activity_data_todo",
+    ) -> dict[str, Any]:
+        """Create the action's activity unless an earlier attempt did (found by its marker)."""
         tag = marker(action)
         found = self.odoo.search_read(
             "mail.activity",
@@ -96,12 +147,12 @@ class OdooExecutor:
         values: dict[str, Any] = {
             "res_model_id": self._model_id(model),
             "res_id": rid,
-            "activity_type_id": self._xmlid(payload.activity_type),
-            "summary": payload.summary[:250],
-            "note": self._note_html(action, payload.note, payload.references),
-            "date_deadline": payload.deadline.isoformat(),
+            "activity_type_id": self._xmlid(activity_type),
+            "summary": summary[:250],
+            "note": self._note_html(action, note, references),
+            "date_deadline": deadline.isoformat(),
         }
-        user = self._assignee(payload.assign, model, rid)
+        user = self._assignee(assign, model, rid)
         if user is not None:
             values["user_id"] = user
         created = self.odoo.call("mail.activity", "create", [values], {}, once=True)
@@ -120,21 +171,72 @@ class OdooExecutor:
         return {"priority": "1"}
 
     def cancel_order(self, action: ActionRecord, payload: CancelOrderPayload) -> dict[str, Any]:
-        """Cancel the sale order unless it already is."""
+        """Cancel the sale order (no wizard, no e-mail to the customer) and read the state
+        back: done only when Odoo says `cancel`; delivered goods, a lock or a refusal fail."""
         model, rid = record_of(action)
+        if self._field(model, rid, "state") == "cancel":
+            return {"state": "cancel", "already_done": True}
+        delivered = self.odoo.search_read(
+            "sale.order.line", [["order_id", "=", rid], ["qty_delivered", ">", 0]], ["name"], 1
+        )
+        if delivered:
+            line = str(delivered[0]["name"]).splitlines()[0]
+            raise ActionFailed(f"{model} {rid} has delivered goods ({line}): not cancelled")
+        context = {"disable_cancel_warning": True}  # else Odoo 17/18 only return the wizard
+        answer = self._refusable(model, rid, "action_cancel", [[rid]], {"context": context})
         state = self._field(model, rid, "state")
         if state != "cancel":
-            self.odoo.call(model, "action_cancel", [[rid]], {}, once=True)
-        return {"state": "cancel", "already_done": state == "cancel"}
+            shown = " (Odoo answered with the cancel wizard)" if isinstance(answer, dict) else ""
+            raise ActionFailed(f"Odoo did not cancel {model} {rid}: it is {state}{shown}")
+        return {"state": "cancel", "already_done": False}
 
     def hold_invoice(self, action: ActionRecord, payload: HoldInvoicePayload) -> dict[str, Any]:
-        """Flag the invoice "to check" and say why in its chatter."""
+        """Hold the invoice from payment and say why in its chatter: Odoo 18 blocks its
+        payment; Odoo 17, which cannot, gets an activity to hold it by hand."""
         model, rid = record_of(action)
-        # Odoo 17's "To Check" flag keeps the invoice out of payment runs and reminders.
-        self.odoo.call(model, "write", [[rid], {"to_check": True}], {}, once=True)
+        version = self.odoo.server_version()
         reason = f"On hold pending the dispute ({payload.intent})."
+        if major_version(version) >= PAYMENT_BLOCK_SINCE:
+            done = self._block_payment(model, rid)
+        else:
+            done = self._hold_by_hand(action, payload, model, rid, version)
+            reason += f"\nOdoo {version} cannot block a payment: hold it by hand until resolved."
         posted = self._post_once(action, model, rid, reason, payload.references)
-        return {"to_check": True, "message_id": posted}
+        return {**done, "message_id": posted, "odoo_version": version}
+
+    def _block_payment(self, model: str, rid: int) -> dict[str, Any]:
+        # The toggle also unblocks: call it only when not blocked yet, so a retry is harmless.
+        if self._field(model, rid, "payment_state") == "blocked":
+            return {"hold": "payment_blocked", "payment_state": "blocked", "already_done": True}
+        self._refusable(model, rid, "action_toggle_block_payment", [[rid]], {})
+        state = self._field(model, rid, "payment_state")
+        if state != "blocked":
+            raise ActionFailed(f"Odoo did not block the payment of {model} {rid}: it is {state}")
+        return {"hold": "payment_blocked", "payment_state": "blocked"}
+
+    def _hold_by_hand(
+        self,
+        action: ActionRecord,
+        payload: HoldInvoicePayload,
+        model: str,
+        rid: int,
+        version: str,
+    ) -> dict[str, Any]:
+        summary = f"Hold the payment of this invoice: disputed ({payload.intent})"
+        note = f"Odoo {version} cannot block a payment: keep this invoice out of payment runs."
+        created = self._activity_once(
+            action, model, rid, summary, note, date.today(), payload.assign, payload.references
+        )
+        return {"hold": "activity", "payment_blocked": False, **created}
+
+    def _refusable(
+        self, model: str, rid: int, method: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> Any:
+        """Call a business method once; Odoo's refusal becomes a business failure."""
+        try:
+            return self.odoo.call(model, method, args, kwargs, once=True)
+        except (OdooUserError, OdooValidationError) as exc:
+            raise ActionFailed(f"Odoo refused {method} on {model} {rid}: {exc.message}") from exc
 
     def customer_update(
         self, action: ActionRecord, payload: CustomerUpdatePayload
@@ -158,7 +260,8 @@ class OdooExecutor:
         if sent:
             return {"message_id": sent[0]["id"], "already_done": True}
         kwargs = {
-            "body": draft.body,
+            "body": paragraphs(draft.body),
+            "body_is_html": True,
             "subject": draft.subject,
             "message_type": "comment",
             "subtype_xmlid": "mail.mt_comment",
@@ -178,10 +281,12 @@ class OdooExecutor:
         )
         if found:
             return int(found[0]["id"])
-        refs = ", ".join(references)
-        listed = f"\nReferences: {refs}" if refs else ""
-        body = f"{text}{listed}\n\nTriage: {self.review_url}/messages/{action.message_id} {tag}"
-        kwargs = {"body": body, "message_type": "comment", "subtype_xmlid": "mail.mt_note"}
+        kwargs = {
+            "body": self._note_html(action, text, references),
+            "body_is_html": True,  # a plain str would be escaped whole: no line breaks
+            "message_type": "comment",
+            "subtype_xmlid": "mail.mt_note",
+        }
         return int(self.odoo.call(model, "message_post", [[rid]], kwargs, once=True))
 
     def _note_html(self, action: ActionRecord, text: str, references: list[str]) -> str:
@@ -189,7 +294,7 @@ class OdooExecutor:
         refs = ", ".join(references)
         listed = f"<p>References: {html.escape(refs)}</p>" if refs else ""
         return (
-            f'<p>{html.escape(text)}</p>{listed}<p><a href="{html.escape(link)}">Open in '
+            f'{paragraphs(text)}{listed}<p><a href="{html.escape(link)}">Open in '
             f"triage</a> {html.escape(marker(action))}</p>"
         )
 

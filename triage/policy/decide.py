@@ -19,6 +19,7 @@ from models import (
     Assignee,
     CustomerUpdatePayload,
     EntityKind,
+    HoldInvoicePayload,
     ImpactedOrder,
     LinkResult,
     LinkStatus,
@@ -174,6 +175,8 @@ def _payload(
             activity_type=spec.activity_type,
             assign=_assignee(spec, values, policy),
         )
+    if spec.kind is ActionKind.HOLD_INVOICE:
+        return HoldInvoicePayload(**common, assign=_finance(spec, values, policy))
     if spec.kind is ActionKind.WEBHOOK:
         return WebhookPayload(**common, webhook=spec.webhook or "")
     if spec.kind is ActionKind.CUSTOMER_UPDATE:
@@ -189,6 +192,16 @@ def _facts(values: dict[str, Any]) -> UpdateFacts:
         commitment=str(values.get("commitment") or ""),
         eta=str(values.get("eta") or ""),
     )
+
+
+def _finance(spec: ActionSpec, values: dict[str, Any], policy: Policy) -> Assignee:
+    """Who holds an invoice by hand where Odoo cannot block its payment: the rule's role,
+    else the policy's finance role, else the invoice's own user."""
+    if spec.assign.startswith("role:"):
+        return _assignee(spec, values, policy)
+    if "finance" in policy.roles:
+        return RoleAssignee(role="finance", login=policy.roles["finance"])
+    return RecordOwner()
 
 
 def _assignee(spec: ActionSpec, values: dict[str, Any], policy: Policy) -> Assignee:

@@ -56,8 +56,33 @@ class ActionSpec(BaseModel):
             raise ValueError("IMAP filing is configured per mailbox (move_by_intent, keywords)")
         if self.approval not in (None, "agent", "approver", "admin"):
             raise ValueError(f"unknown approval role {self.approval!r}")
+        needed = _NEEDS.get(self.kind)
+        model = TARGET_MODELS.get(self.target)
+        if needed and model and model not in needed[1]:
+            allowed = ", ".join(t for t, m in TARGET_MODELS.items() if m in needed[1])
+            raise ValueError(
+                f"a {self.kind} action needs {needed[0]}, which {model} (target "
+                f"{self.target}) does not have: use target {allowed}"
+            )
         return self
 
+
+# The Odoo model each record target names (as decide links them).
+TARGET_MODELS: dict[str, str] = {
+    "order": "sale.order",
+    "impacted_orders": "sale.order",
+    "purchase_order": "purchase.order",
+    "invoice": "account.move",
+    "picking": "stock.picking",
+    "partner": "res.partner",
+}
+# What a kind writes or calls, and the models that have it (Odoo 17/18 sources, contract.md
+# section 8): `priority` is a field of stock.picking and purchase.order, not of sale.order.
+_NEEDS: dict[ActionKind, tuple[str, frozenset[str]]] = {
+    ActionKind.PRIORITY: ("the field priority", frozenset({"stock.picking", "purchase.order"})),
+    ActionKind.CANCEL_ORDER: ("sale.order's action_cancel", frozenset({"sale.order"})),
+    ActionKind.HOLD_INVOICE: ("an invoice's payment hold", frozenset({"account.move"})),
+}
 
 _RECORD_KINDS = frozenset(
     {
