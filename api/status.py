@@ -46,8 +46,20 @@ def readiness(runtime: Runtime) -> tuple[bool, dict[str, object]]:
     body |= {"database": "ok", "messages": runtime.store.count()}
     stale = stale_folders(runtime.mailbox_state.health(), runtime.settings.mailboxes)
     body["mailboxes"] = _mailbox_report(runtime, stale)
+    if runtime.odoo is not None:
+        body["odoo"] = _odoo_report(runtime)
     ready = model is not None and not stale
     return ready, body | {"status": "ready" if ready else "not_ready"}
+
+
+def _odoo_report(runtime: Runtime) -> dict[str, object]:
+    """What the capability probe found (it runs at the first link; status does not call Odoo)."""
+    caps = runtime.odoo.known_capabilities() if runtime.odoo else None
+    if caps is None:
+        return {"probed": False}
+    return {"probed": True} | caps.model_dump(
+        mode="json", include={"server_version", "modules", "disabled", "tz", "probe_errors"}
+    )
 
 
 def _mailbox_report(runtime: Runtime, stale: list[str]) -> dict[str, dict[str, object]]:

@@ -9,6 +9,8 @@ from models.action import (
     Target,
     UserRole,
 )
+from models.authres import AuthenticationResults, AuthResult
+from models.capabilities import OdooCapabilities
 from models.draft import Draft, DraftFacts
 from models.entity import Entity, EntityKind, TextField
 from models.link import ImpactedOrder, Link, LinkResult, LinkStatus
@@ -55,6 +57,8 @@ from models.signal import (
 from models.taxonomy import IntentDef, IntentGroup, Taxonomy
 
 __all__ = [
+    "AuthResult",
+    "AuthenticationResults",
     "ActionKind",
     "ActionRecord",
     "ActionState",
@@ -100,6 +104,7 @@ __all__ = [
     "LinkResult",
     "LinkStatus",
     "Message",
+    "OdooCapabilities",
     "Sentiment",
     "Signal",
     "Stage",

@@ -55,3 +55,11 @@ class LinkResult(BaseModel):
     impacted: list[ImpactedOrder] = Field(default_factory=list)
     needs_review: bool = False
     review_reasons: list[str] = Field(default_factory=list)
+    sender_not_staff: str = Field(
+        default="",
+        description="Why a staff user's address was treated as an outside sender ('' if not)",
+    )
+    skipped: list[str] = Field(
+        default_factory=list,
+        description="Lookups not made and why (a module not installed, a field Odoo refused)",
+    )

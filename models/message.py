@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from models.authres import AuthenticationResults
 from models.entity import Entity
 
 
@@ -124,6 +125,10 @@ class Message(BaseModel):
     auto: AutoKind = AutoKind.NONE
     auto_reason: str = ""
     bounce: BounceInfo | None = None
+    authentication: list[AuthenticationResults] = Field(
+        default_factory=list,
+        description="Authentication-Results headers, topmost first (trust is decided later)",
+    )
     entities: list[Entity] = Field(default_factory=list)
     defects: list[Defect] = Field(default_factory=list)
 

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from typing import TypeVar
 
 from models import AutoKind, Defect, DefectCode, Entity, Message, TextField
+from parsers.authres import parse_authentication_results
 from parsers.auto import detect_auto
 from parsers.entities import EntityPatterns, extract_entities
 from parsers.headers import HeaderReader
@@ -63,6 +64,12 @@ def parse_message(
     msg.defects.extend(_framing_defects(raw, std, too_large, opts))
     if too_deep:
         msg.defects.append(Defect(code=DefectCode.TOO_DEEP, detail=too_deep))
+    msg.authentication, malformed = parse_authentication_results(
+        headers.all("Authentication-Results")
+    )
+    if malformed:
+        detail = f"Authentication-Results: {malformed} malformed or over the limit, ignored"
+        msg.defects.append(Defect(code=DefectCode.HEADER, detail=detail))
     if not too_large:
         _fill_body(msg, std, headers, opts, patterns)
     msg.defects.extend(d for d in headers.defects if d not in msg.defects)

@@ -104,6 +104,11 @@ class OdooSettings(BaseModel):
     login: str
     api_key: SecretStr
     timeout_seconds: float = Field(default=30, gt=0)
+    trusted_authserv_ids: list[str] = Field(
+        default_factory=list,
+        description="authserv-ids of our own receiving mail servers: only their "
+        "Authentication-Results headers count when a staff address is trusted as staff",
+    )
     free_mail_domains: list[str] = Field(
         default_factory=lambda: [
             "gmail.com",

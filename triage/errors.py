@@ -22,6 +22,7 @@
             ├── OdooAccessDenied    wrong database, login or API key
             ├── OdooAccessError     the user may not read or write that model
             ├── OdooValidationError / OdooUserError / OdooMissingError
+            └── OdooInvalidCall     an unknown field, method or argument: permanent
 
 Errors that reach the API carry an HTTP status; one handler renders them.
 """
@@ -152,6 +153,13 @@ class OdooMissingError(OdooError):
     """The record does not exist (any more)."""
 
     code = "odoo_missing_error"
+
+
+class OdooInvalidCall(OdooError):
+    """Odoo refused the call itself (ValueError "Invalid field", AttributeError for an unknown
+    method): the same call fails again, so it is never retried."""
+
+    code = "odoo_invalid_call"
 
 
 class LlmError(TriageRuntimeError):

@@ -154,7 +154,9 @@ def build_linker(settings: Settings, odoo: OdooClient | None = None) -> Linker |
     if settings.odoo is None:
         return None
     free_mail = frozenset(d.lower() for d in settings.odoo.free_mail_domains)
-    return Linker(odoo or OdooClient(settings.odoo), free_mail)
+    trusted = frozenset(a.strip().lower() for a in settings.odoo.trusted_authserv_ids)
+    client = odoo or OdooClient(settings.odoo)
+    return Linker(client, free_mail, trusted, capabilities=client)
 
 
 def build_worker(runtime: Runtime, name: str | None = None) -> Worker:

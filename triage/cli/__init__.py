@@ -28,10 +28,11 @@ from rich.text import Text
 from models import UserRole
 from parsers import parse_message
 from triage.config import Settings, get_settings
-from triage.errors import StoreError, TriageError
+from triage.errors import OdooError, StoreError, TriageError
 from triage.ingest.imap_url import is_imap_url, mailbox_for_url
 from triage.ingest.service import build_watchers, stale_folders
 from triage.ingest.sources import plan, read_mail
+from triage.odoo.adapter import OdooClient
 from triage.pipeline import IngestTally
 from triage.pipeline.sweep import sweep_once
 from triage.runtime import (
@@ -201,11 +202,24 @@ def status() -> None:
         f"technical {failures.get('technical', 0)}"
     )
     typer.echo("mail: " + (", ".join(f"{k} {n}" for k, n in sorted(mail.items())) or "none"))
+    if runtime.odoo is not None:
+        typer.echo(_odoo_status(runtime.odoo))
     for status, subject in stopped:
         typer.echo(
             f"  {status.state} after {status.attempts} attempt(s): {status.message_id} "
             f"{subject[:50]!r}: {status.last_error[:120]}"
         )
+
+
+def _odoo_status(odoo: OdooClient) -> str:
+    """The capability probe's findings: version, and what a missing module disables."""
+    try:
+        caps = odoo.capabilities()
+    except OdooError as exc:
+        return f"odoo: not probed: {type(exc).__name__}: {exc.message}"
+    lines = [f"odoo {caps.server_version}, time zone {caps.tz}"]
+    lines += [f"  {line}" for line in (*caps.disabled, *caps.probe_errors)]
+    return "\n".join(lines if len(lines) > 1 else [lines[0] + ": every feature available"])
 
 
 @app.command()

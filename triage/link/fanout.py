@@ -1,52 +1,55 @@
 """A supplier delay fanned out: every sale order that waits on the late purchase order.
 
 Odoo links them through the purchase lines' destination moves and their procurement
-group's sale order; the purchase order's `origin` ("S00012, S00015") is the fallback.
+group's sale order; the purchase order's `origin` ("S00012, S00015") is the fallback, and the
+only way when purchase_stock or sale_stock is not installed. The promised day is the date of
+`commitment_date` (UTC) in the Odoo user's time zone.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from models import EntityKind, ImpactedOrder, Link, LinkStatus, Message
+from models import EntityKind, ImpactedOrder, Link, LinkStatus, Message, OdooCapabilities
+from triage.errors import OdooInvalidCall
 from triage.link.port import ErpReader, m2o_id, m2o_name
 
 SALE_FIELDS = ["id", "name", "partner_id", "user_id", "commitment_date"]
 
 
-def impacted_orders(erp: ErpReader, links: list[Link], message: Message) -> list[ImpactedOrder]:
+def impacted_orders(
+    erp: ErpReader, links: list[Link], message: Message, caps: OdooCapabilities | None = None
+) -> list[ImpactedOrder]:
     """Sale orders held up by each linked purchase order, and whether the new ETA breaks them."""
-    new_eta = _new_eta(message)
+    caps = caps or OdooCapabilities()
+    new_eta, tz = _new_eta(message), _zone(caps.tz)
     impacted: dict[int, ImpactedOrder] = {}
     for link in links:
         if link.model != "purchase.order" or link.status is not LinkStatus.LINKED:
             continue
-        for order, how in _sale_orders(erp, int(link.record_id or 0)):
+        for order, how in _sale_orders(erp, int(link.record_id or 0), caps):
             impacted.setdefault(
-                order["id"], _impacted(order, new_eta, f"{how} of {link.display_name}")
+                order["id"], _impacted(order, new_eta, f"{how} of {link.display_name}", tz)
             )
     return sorted(impacted.values(), key=lambda o: o.name)
 
 
-def _sale_orders(erp: ErpReader, po_id: int) -> list[tuple[dict[str, Any], str]]:
+def _sale_orders(
+    erp: ErpReader, po_id: int, caps: OdooCapabilities
+) -> list[tuple[dict[str, Any], str]]:
     po = erp.read("purchase.order", [po_id], ["order_line", "origin"])
     if not po:
         return []
-    lines = erp.read("purchase.order.line", po[0]["order_line"], ["move_dest_ids"])
-    moves = erp.read(
-        "stock.move", [m for line in lines for m in line["move_dest_ids"]], ["group_id"]
+    by_moves = not (
+        caps.unavailable("purchase.order.line", ["move_dest_ids"])
+        or caps.unavailable("procurement.group", ["sale_id"])
     )
-    groups = sorted({g for g in (m2o_id(m["group_id"]) for m in moves) if g is not None})
-    sale_ids = sorted(
-        {
-            s
-            for s in (
-                m2o_id(g["sale_id"]) for g in erp.read("procurement.group", groups, ["sale_id"])
-            )
-            if s
-        }
-    )
+    try:
+        sale_ids = _sales_by_moves(erp, po[0]["order_line"]) if by_moves else []
+    except OdooInvalidCall:  # a field this Odoo lacks: the origin still tells
+        sale_ids = []
     if sale_ids:
         return [(o, "destination moves") for o in erp.read("sale.order", sale_ids, SALE_FIELDS)]
     names = [n.strip() for n in str(po[0].get("origin") or "").split(",") if n.strip()]
@@ -56,8 +59,18 @@ def _sale_orders(erp: ErpReader, po_id: int) -> list[tuple[dict[str, Any], str]]
     return [(o, "origin") for o in found]
 
 
-def _impacted(order: dict[str, Any], new_eta: date | None, how: str) -> ImpactedOrder:
-    committed = _day(order.get("commitment_date"))
+def _sales_by_moves(erp: ErpReader, line_ids: list[int]) -> list[int]:
+    lines = erp.read("purchase.order.line", line_ids, ["move_dest_ids"])
+    moves = erp.read(
+        "stock.move", [m for line in lines for m in line["move_dest_ids"]], ["group_id"]
+    )
+    groups = sorted({g for g in (m2o_id(m["group_id"]) for m in moves) if g is not None})
+    found = (m2o_id(g["sale_id"]) for g in erp.read("procurement.group", groups, ["sale_id"]))
+    return sorted({s for s in found if s})
+
+
+def _impacted(order: dict[str, Any], new_eta: date | None, how: str, tz: tzinfo) -> ImpactedOrder:
+    committed = local_day(order.get("commitment_date"), tz)
     at_risk = None if committed is None or new_eta is None else new_eta > committed
     return ImpactedOrder(
         sale_order_id=order["id"],
@@ -78,8 +91,19 @@ def _new_eta(message: Message) -> date | None:
     return date.fromisoformat(etas[0].value) if etas else None
 
 
-def _day(value: Any) -> date | None:
+def local_day(value: Any, tz: tzinfo) -> date | None:
+    """The day, in `tz`, of an Odoo datetime (UTC "YYYY-MM-DD HH:MM:SS") or date."""
     if not value:
         return None
     text = str(value)
-    return datetime.strptime(text[:10], "%Y-%m-%d").date()
+    if len(text) <= 10:
+        return date.fromisoformat(text)
+    moment = datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    return moment.astimezone(tz).date()
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # an unknown or malformed tz: UTC
+        return UTC

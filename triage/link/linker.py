@@ -2,7 +2,10 @@
 candidate orders when nothing is quoted, and a supplier delay fanned out to sale orders.
 
 Read-only: it never writes to Odoo. A reference that belongs to another customer is a red
-flag, not a match: no link, and the message needs a person.
+flag, not a match: no link, and the message needs a person. A sender is staff only as an
+internal user (share = False) whose mail our own server authenticated; anyone else is an
+outside sender whose references must belong to its partner. A lookup Odoo cannot answer (a
+module not installed, an invalid field) is skipped with its reason; the rest still links.
 """
 
 from __future__ import annotations
@@ -10,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from models import Entity, Link, LinkResult, LinkStatus, Message, Signal
+from models import Entity, Link, LinkResult, LinkStatus, Message, OdooCapabilities, Signal
+from triage.errors import OdooInvalidCall, OdooValidationError
 from triage.link.fanout import impacted_orders
-from triage.link.port import ErpReader, m2o_id
-from triage.link.references import DETAILS, LOOKUPS, any_of
+from triage.link.port import CapabilitySource, ErpReader, m2o_id
+from triage.link.references import DETAILS, LOOKUPS, Lookup, any_of
+from triage.link.sender import escape_like, unauthenticated_reason
 
 PARTNER_FIELDS = ["id", "name", "email", "commercial_partner_id", "customer_rank", "supplier_rank"]
 CANDIDATE_LIMIT = 5
@@ -26,6 +31,7 @@ class _Sender:
     internal: bool = False
     found_by: str = ""
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    not_staff: str = ""  # a staff address whose mail was not authenticated: why
 
 
 @dataclass(frozen=True)
@@ -34,26 +40,45 @@ class Linker:
 
     erp: ErpReader
     free_mail_domains: frozenset[str]
+    trusted_authserv_ids: frozenset[str] = frozenset()
+    capabilities: CapabilitySource | None = None
 
     def link(self, message: Message, signal: Signal | None = None) -> LinkResult:
         """Everything the message concerns in Odoo, each link with how it was found."""
         result = LinkResult()
-        sender = self._sender(message.from_.email if message.from_ else "")
+        caps = self.capabilities.capabilities() if self.capabilities else OdooCapabilities()
+        sender = self._sender(message)
         self._record_sender(result, sender)
         for entity in _references(message):
-            self._link_reference(result, entity, sender)
+            self._link_reference(result, entity, sender, caps)
         if not any(link.status is LinkStatus.LINKED for link in result.links):
             result.candidates = self._open_orders(sender, result.role)
         if signal is not None and signal.intent == "supplier_delay":
-            result.impacted = impacted_orders(self.erp, result.links, message)
+            result.impacted = impacted_orders(self.erp, result.links, message, caps)
         return result
 
-    def _sender(self, email: str) -> _Sender:
+    def _sender(self, message: Message) -> _Sender:
+        email = message.from_.email if message.from_ else ""
         if not email:
             return _Sender()
-        if self.erp.search_read("res.users", [["login", "=ilike", email]], ["id"], limit=1):
-            return _Sender(internal=True, found_by="internal user")
-        exact = self.erp.search_read("res.partner", [["email", "=ilike", email]], PARTNER_FIELDS)
+        not_staff = ""
+        if self._staff_user(email):
+            not_staff = unauthenticated_reason(message, self.trusted_authserv_ids)
+            if not not_staff:
+                return _Sender(internal=True, found_by="internal user, authenticated")
+        sender = self._partner_sender(email)
+        sender.not_staff = not_staff
+        return sender
+
+    def _staff_user(self, email: str) -> bool:
+        """An active internal user (share = False; portal users are shared) with this login."""
+        domain = [["login", "=ilike", escape_like(email)], ["share", "=", False]]
+        return bool(self.erp.search_read("res.users", domain, ["id"], limit=1))
+
+    def _partner_sender(self, email: str) -> _Sender:
+        exact = self.erp.search_read(
+            "res.partner", [["email", "=ilike", escape_like(email)]], PARTNER_FIELDS
+        )
         if exact:
             return _Sender(
                 exact[0], m2o_id(exact[0]["commercial_partner_id"]), found_by="sender email"
@@ -62,7 +87,7 @@ class Linker:
         if not domain or domain in self.free_mail_domains:
             return _Sender()
         same = self.erp.search_read(
-            "res.partner", [["email", "=ilike", f"%@{domain}"]], PARTNER_FIELDS
+            "res.partner", [["email", "=ilike", f"%@{escape_like(domain)}"]], PARTNER_FIELDS
         )
         companies = {m2o_id(p["commercial_partner_id"]) for p in same} - {None}
         if len(companies) == 1:
@@ -74,6 +99,7 @@ class Linker:
         return _Sender(candidates=same)
 
     def _record_sender(self, result: LinkResult, sender: _Sender) -> None:
+        result.sender_not_staff = sender.not_staff
         if sender.internal:
             result.role = "internal"
             return
@@ -101,13 +127,20 @@ class Linker:
         rows = self.erp.read("res.partner", [sender.commercial_id], PARTNER_FIELDS)
         return rows[0] if rows else partner
 
-    def _link_reference(self, result: LinkResult, entity: Entity, sender: _Sender) -> None:
+    def _link_reference(
+        self, result: LinkResult, entity: Entity, sender: _Sender, caps: OdooCapabilities
+    ) -> None:
+        skipped = 0
         for lookup in LOOKUPS[entity.kind]:
-            details = DETAILS.get(lookup.model, ())
-            fields = ["id", "display_name", lookup.partner_field, *lookup.fields, *details]
-            found = self.erp.search_read(
-                lookup.model, any_of(lookup.fields, entity.value), fields, limit=2
-            )
+            try:
+                found = self._lookup(lookup, entity, caps)
+            except (OdooInvalidCall, OdooValidationError) as exc:
+                # Permanent: the same call fails again, so skip it rather than fail the mail.
+                found = f"{lookup.model} not searched by {', '.join(lookup.fields)}: {exc.message}"
+            if isinstance(found, str):
+                result.skipped.append(f"{_how(entity)}: {found}")
+                skipped += 1
+                continue
             if found:
                 result.links.append(
                     self._validated(found[0], lookup.model, lookup.partner_field, entity, sender)
@@ -116,7 +149,10 @@ class Linker:
                     result.needs_review = True
                     result.review_reasons.append(result.links[-1].reason)
                 return
-        if entity.kind.value not in ("customer_po", "tracking_number"):
+        if skipped < len(LOOKUPS[entity.kind]) and entity.kind.value not in (
+            "customer_po",
+            "tracking_number",
+        ):
             result.links.append(
                 Link(
                     model=LOOKUPS[entity.kind][0].model,
@@ -125,6 +161,19 @@ class Linker:
                     reason=f"{entity.value} not found in Odoo",
                 )
             )
+
+    def _lookup(
+        self, lookup: Lookup, entity: Entity, caps: OdooCapabilities
+    ) -> list[dict[str, Any]] | str:
+        """The records found, or why the lookup cannot run on this Odoo."""
+        why = caps.unavailable(lookup.model, lookup.fields)
+        if why:
+            return why
+        details = DETAILS.get(lookup.model, ())
+        wanted = ["id", "display_name", lookup.partner_field, *lookup.fields, *details]
+        fields = caps.present(lookup.model, wanted)
+        domain = any_of(lookup.fields, entity.value)
+        return self.erp.search_read(lookup.model, domain, fields, limit=2)
 
     def _validated(
         self,
@@ -165,7 +214,10 @@ class Linker:
         if sender.commercial_id is None:
             return []
         model, states = (
-            ("purchase.order", ["purchase"]) if role == "supplier" else ("sale.order", ["sale"])
+            # A confirmed PO is `done` when the company locks confirmed orders (po_lock).
+            ("purchase.order", ["purchase", "done"])
+            if role == "supplier"
+            else ("sale.order", ["sale"])
         )
         domain = [["partner_id", "child_of", sender.commercial_id], ["state", "in", states]]
         rows = self.erp.search_read(

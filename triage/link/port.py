@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from models import OdooCapabilities
+
 
 class ErpReader(Protocol):
     """Read access to Odoo models; failures raise OdooError subclasses."""
@@ -21,6 +23,14 @@ class ErpReader(Protocol):
 
     def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
         """Records by id."""
+        ...
+
+
+class CapabilitySource(Protocol):
+    """The capability probe's result (the odoorpc adapter probes once and keeps it)."""
+
+    def capabilities(self) -> OdooCapabilities:
+        """What the connected Odoo offers."""
         ...
 
 

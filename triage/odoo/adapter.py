@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import urllib.error
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -12,24 +14,33 @@ import odoorpc
 from odoorpc.error import RPCError
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_fixed
 
+from models import OdooCapabilities
 from triage.config import OdooSettings
 from triage.errors import (
     OdooAccessDenied,
     OdooAccessError,
     OdooError,
+    OdooInvalidCall,
     OdooMissingError,
     OdooUnavailable,
     OdooUserError,
     OdooValidationError,
 )
+from triage.odoo.capabilities import probe
 
 _T = TypeVar("_T")
+log = logging.getLogger(__name__)
 _BY_NAME: dict[str, type[OdooError]] = {
     "odoo.exceptions.AccessDenied": OdooAccessDenied,
     "odoo.exceptions.AccessError": OdooAccessError,
     "odoo.exceptions.ValidationError": OdooValidationError,
     "odoo.exceptions.UserError": OdooUserError,
     "odoo.exceptions.MissingError": OdooMissingError,
+    # Python errors of the call itself (odoo/http.py serializes them as builtins.<name>)
+    "builtins.ValueError": OdooInvalidCall,
+    "builtins.AttributeError": OdooInvalidCall,
+    "builtins.KeyError": OdooInvalidCall,
+    "builtins.TypeError": OdooInvalidCall,
 }
 # socket.timeout is TimeoutError; a body that is not JSON means a proxy or a wrong URL.
 _NETWORK = (urllib.error.URLError, TimeoutError, ConnectionError, json.JSONDecodeError)
@@ -56,6 +67,8 @@ class OdooClient:
     def __init__(self, settings: OdooSettings) -> None:
         self._settings = settings
         self._connection: odoorpc.ODOO | None = None
+        self._capabilities: OdooCapabilities | None = None
+        self._probe_lock = threading.Lock()
 
     @property
     def _odoo(self) -> odoorpc.ODOO:
@@ -77,6 +90,21 @@ class OdooClient:
             self._settings.database, self._settings.login, self._settings.api_key.get_secret_value()
         )
         return odoo
+
+    def capabilities(self) -> OdooCapabilities:
+        """What this Odoo offers, probed at the first call and kept; what a missing module
+        disables is logged once."""
+        with self._probe_lock:
+            if self._capabilities is None:
+                found = probe(self)
+                for line in (*found.disabled, *found.probe_errors):
+                    log.warning("Odoo %s: %s", found.server_version, line)
+                self._capabilities = found
+            return self._capabilities
+
+    def known_capabilities(self) -> OdooCapabilities | None:
+        """The probe's result if it ran, without calling Odoo."""
+        return self._capabilities
 
     def search_read(
         self,
@@ -105,6 +133,10 @@ class OdooClient:
     ) -> Any:
         """Any model method; `once` skips the network retry (a write may have gone through)."""
         return self._call(lambda: self._odoo.execute_kw(model, method, args, kwargs), once)
+
+    def server_version(self) -> str:
+        """Odoo's server_version as it answered at login, e.g. "17.0" or "18.0+e"."""
+        return str(self._call(lambda: self._odoo.version))
 
     def _call(self, action: Callable[[], _T], once: bool = False) -> _T:
         try:
