@@ -66,7 +66,9 @@ class Dataset:
     tables: dict[str, dict[int, dict[str, Any]]]
     users: dict[int, dict[str, Any]]
     sequences: dict[str, int] = field(default_factory=dict)
-    # res.company settings the stand-in honours: po_lock "lock" makes confirmed POs `done`.
+    # res.company settings the stand-in honours: po_lock "lock" makes confirmed POs `done`;
+    # cancel_wizard_always: a server (customised, or a future version) that answers every
+    # action_cancel of a confirmed order with the wizard, context or not.
     company: dict[str, Any] = field(default_factory=lambda: {"po_lock": "edit"})
 
 

@@ -858,6 +858,7 @@ class Orm:
             message = "You cannot cancel a locked order. Please unlock it first."
             raise OdooError("UserError", message)
         warn = not self.context.get("disable_cancel_warning")
+        warn = warn or bool(self.dataset.company.get("cancel_wizard_always"))
         if warn and any(rows[i]["state"] != "draft" for i in ids):
             return _cancel_wizard(self._one(ids), rows[ids[0]]["state"])
         pickings = self.tables["stock.picking"]  # sale_stock: open transfers are cancelled

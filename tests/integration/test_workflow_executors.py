@@ -140,3 +140,16 @@ def test_the_17_hold_goes_to_the_policys_finance_role(odoo_server: OdooStandin) 
     done = registry_for(odoo_server).run(action("hold_invoice", "account.move", 24, assign=finance))
     activity = odoo_server.record("mail.activity", done["activity_id"])
     assert activity is not None and activity["user_id"] == 8  # the finance login's user
+
+
+def test_a_server_that_only_answers_with_the_cancel_wizard_is_not_recorded_as_cancelled(
+    odoo_server: OdooStandin,
+) -> None:
+    odoo_server.dataset.company["cancel_wizard_always"] = True
+    try:
+        with pytest.raises(ActionFailed, match="answered with the cancel wizard") as failed:
+            registry_for(odoo_server).run(action("cancel_order", "sale.order", 7))
+    finally:
+        odoo_server.dataset.company.pop("cancel_wizard_always")
+    assert classify_failure(failed.value).error_class == BUSINESS
+    assert odoo_server.record("sale.order", 7)["state"] != "cancel"  # type: ignore[index]
