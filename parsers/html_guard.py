@@ -69,6 +69,31 @@ class CappedHtml:
     truncated: str = ""
 
 
+# Elements whose end tag HTML5 implies when an ancestor's end tag arrives.
+_IMPLIED_END = frozenset(
+    {
+        "p",
+        "li",
+        "dd",
+        "dt",
+        "option",
+        "optgroup",
+        "rb",
+        "rp",
+        "rt",
+        "rtc",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "colgroup",
+    }
+)
+
+
 @dataclass
 class _OpenElements:
     """The estimated stack of open elements, with O(1) lookups by name."""
@@ -116,6 +141,10 @@ class _OpenElements:
                 self.lingering[name] = self.lingering.get(name, 0) + 1
                 self.reopened += 1
 
+    def _closable_above(self, at: int) -> bool:
+        # Bounded by the depth cap: linear overall.
+        return all(n in _IMPLIED_END or n in _FORMATTING for n in self.names[at + 1 :])
+
     def start(self, name: str) -> None:
         """A start tag: implicit closes, then the new element (void ones stay closed)."""
         self.elements += 1 + self.reopened
@@ -130,10 +159,13 @@ class _OpenElements:
             self.push(name)
 
     def end(self, name: str) -> None:
-        """An end tag closes the innermost element of its name, unless a scope is between."""
+        """An end tag closes the innermost element of its name when a parser would: no scope
+        between, and nothing above it but elements whose end is implied or formatting ones.
+        Otherwise it is ignored (HTML5 ignores `</span>` over a `<div>`): counting too deep
+        is safe, too shallow is the attack."""
         self.end_tags += 1
         at = self.last(name)
-        if at >= 0 and (name in _BARRIERS or at > self.fence()):
+        if at >= 0 and (name in _BARRIERS or at > self.fence()) and self._closable_above(at):
             self.pop_to(at, name)
         elif self.lingering.get(name):
             self.lingering[name] -= 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
@@ -126,3 +127,11 @@ def test_nested_html_is_cut_when_deep_and_read_when_not(tag: str, depth: int, ta
     assert tree_depth(cap_html(html, SMALL).html) <= 2 * SMALL.max_depth + 4
     if not read.truncated:
         assert read.text == html_to_text(html, HtmlLimits())
+
+
+@pytest.mark.parametrize("unit", ["<span><div></span>", "<li><ul></li>", "<a><table></a>"])
+def test_an_end_tag_the_parser_ignores_does_not_hide_depth(unit: str) -> None:
+    """HTML5 ignores `</span>` over a `<div>` (and `</li>` over a list): the tree still
+    deepens, so the guard must count it as deepening too."""
+    capped = cap_html("<html><body>" + unit * 5_000)
+    assert capped.truncated.startswith("nested deeper than")

@@ -8,6 +8,7 @@ an account or address has to wait: the right password does not open a locked acc
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from triage.login.throttle import LoginThrottle
@@ -34,6 +35,7 @@ class Login:
 
     def attempt(self, name: str, password: str, address: str) -> LoginOutcome:
         """Log `name` in from `address`, unless throttled or the password is wrong."""
+        address = client_key(address)
         wait = self._throttle.wait_seconds(name, address)
         if wait:
             return LoginOutcome(retry_after=wait)
@@ -52,3 +54,15 @@ class Login:
     def log_out(self, session_id: str) -> None:
         """End the session (ending it twice is fine)."""
         self._sessions.end(session_id)
+
+
+def client_key(address: str) -> str:
+    """The address the throttle counts: an IPv6 client by its /64, which one host holds whole
+    (counting single addresses would let it rotate through 2^64 of them)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import urllib.error
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -27,6 +28,8 @@ from triage.errors import (
     OdooValidationError,
 )
 from triage.odoo.capabilities import probe
+
+REPROBE_SECONDS = 600.0
 
 _T = TypeVar("_T")
 log = logging.getLogger(__name__)
@@ -68,6 +71,7 @@ class OdooClient:
         self._settings = settings
         self._connection: odoorpc.ODOO | None = None
         self._capabilities: OdooCapabilities | None = None
+        self._probe_again_at = 0.0
         self._probe_lock = threading.Lock()
 
     @property
@@ -95,11 +99,16 @@ class OdooClient:
         """What this Odoo offers, probed at the first call and kept; what a missing module
         disables is logged once."""
         with self._probe_lock:
-            if self._capabilities is None:
+            if self._capabilities is None or time.monotonic() >= self._probe_again_at:
                 found = probe(self)
-                for line in (*found.disabled, *found.probe_errors):
-                    log.warning("Odoo %s: %s", found.server_version, line)
+                if found != self._capabilities:
+                    for line in (*found.disabled, *found.probe_errors):
+                        log.warning("Odoo %s: %s", found.server_version, line)
                 self._capabilities = found
+                # A refusal (rights, a module being installed) is probed again later, not
+                # taken as the answer for the life of the process.
+                again = REPROBE_SECONDS if found.probe_errors else float("inf")
+                self._probe_again_at = time.monotonic() + again
             return self._capabilities
 
     def known_capabilities(self) -> OdooCapabilities | None:
