@@ -308,7 +308,7 @@ def test_name_get_is_gone_in_18() -> None:
     with OdooStandin(version="18.0") as server:
         client = server.connect()
         assert client.version == "18.0"
-        with pytest.raises(RPCError, match="no attribute 'name_get'"):
+        with pytest.raises(RPCError, match="The method 'res.partner.name_get' does not exist"):
             client.env["res.partner"].name_get([10])
 
 
