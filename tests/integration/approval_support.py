@@ -70,12 +70,13 @@ def live_triage(
         for name, role in PEOPLE.items():
             runtime.users.create(name, PASSWORD, role)
             keys[name] = runtime.keys.create(name, role)
-        with _serving(app) as url:
+        with serving(app) as url:
             yield Live(url, runtime, receiver, keys)
 
 
 @contextmanager
-def _serving(app: Any) -> Iterator[str]:
+def serving(app: Any) -> Iterator[str]:
+    """The app served by uvicorn in a thread on a free loopback port."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])

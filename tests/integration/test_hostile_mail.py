@@ -3,20 +3,17 @@ stored with what was wrong, and queued for a person."""
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from api.app import create_app
 from models import DefectCode, UserRole
+from tests.integration.approval_support import serving
 from tests.integration.odoo_standin import OdooStandin
 from tests.integration.workflow_support import settings_for
 from tests.unit.test_hostile_mime import nested_multipart
@@ -43,26 +40,6 @@ def app(
     app = create_app(settings_for(odoo_server, tmp_path, trained_model_dir, database_url))
     yield app
     app.state.runtime.engine.dispose()
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """The app served by uvicorn in a thread on a free loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(20)
 
 
 def test_healthz_answers_while_a_pathological_mail_is_handled(app: Any) -> None:

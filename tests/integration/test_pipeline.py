@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from api.app import create_app
@@ -27,6 +29,7 @@ from triage.classify.classical import ClassicalModel
 from triage.cli import app as cli
 from triage.config import ClassifySettings, PipelineSettings, Settings
 from triage.runtime import Runtime
+from triage.store.signals import signal_row
 from triage.store.tables import SignalRow
 
 pytestmark = pytest.mark.integration
@@ -40,6 +43,12 @@ def signal_counts(runtime: Runtime) -> dict[str, int]:
             select(SignalRow.message_id, func.count()).group_by(SignalRow.message_id)
         )
         return {message_id: int(n) for message_id, n in rows}
+
+
+def model_settings(database_url: str, data: Path, model_dir: Path, **extra: Any) -> Settings:
+    """Settings on the test database with the trained classical model."""
+    classify = ClassifySettings(model_dir=model_dir)
+    return Settings(database_url=database_url, data_dir=data, classify=classify, **extra)
 
 
 def forged(raw: bytes, message_id: bytes) -> bytes:
@@ -84,8 +93,7 @@ def test_a_forged_message_id_does_not_move_decisions_to_the_first_mail(
 
 @pytest.fixture
 def plain_app(database_url: str, tmp_path: Path, trained_model_dir: Path) -> Iterator[TestClient]:
-    classify = ClassifySettings(model_dir=trained_model_dir)
-    app = create_app(Settings(database_url=database_url, data_dir=tmp_path, classify=classify))
+    app = create_app(model_settings(database_url, tmp_path, trained_model_dir))
     with TestClient(app) as client:
         yield client
     app.state.runtime.engine.dispose()
@@ -178,12 +186,8 @@ def _numbered(n: int) -> bytes:
 def test_a_poison_mail_among_fifty_fails_alone_and_dies_after_its_tries(
     database_url: str, tmp_path: Path, trained_model_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = Settings(
-        database_url=database_url,
-        data_dir=tmp_path,
-        classify=ClassifySettings(model_dir=trained_model_dir),
-        pipeline=PipelineSettings(max_attempts=3, retry_base_seconds=0.01, retry_max_seconds=0.01),
-    )
+    fast = PipelineSettings(max_attempts=3, retry_base_seconds=0.01, retry_max_seconds=0.01)
+    settings = model_settings(database_url, tmp_path, trained_model_dir, pipeline=fast)
     with running(settings) as clean:
         runtime = poisoned(clean)
         message_ids = []
@@ -248,11 +252,7 @@ def test_the_classify_api_answers_a_typed_error_for_the_poison_mail(
 def test_the_queue_and_the_message_page_show_a_failed_mail(
     database_url: str, tmp_path: Path, trained_model_dir: Path
 ) -> None:
-    settings = Settings(
-        database_url=database_url,
-        data_dir=tmp_path,
-        classify=ClassifySettings(model_dir=trained_model_dir),
-    )
+    settings = model_settings(database_url, tmp_path, trained_model_dir)
     with running(settings) as clean:
         runtime = poisoned(clean)
         result = runtime.pipeline.accept(_numbered(17), source="test", position="p")
@@ -265,16 +265,13 @@ def test_the_queue_and_the_message_page_show_a_failed_mail(
 def test_a_run_that_died_after_writing_the_signal_is_resumed_without_a_second_one(
     database_url: str, tmp_path: Path, trained_model_dir: Path
 ) -> None:
-    settings = Settings(
-        database_url=database_url,
-        data_dir=tmp_path,
-        classify=ClassifySettings(model_dir=trained_model_dir),
-    )
+    settings = model_settings(database_url, tmp_path, trained_model_dir)
     with running(settings) as runtime:
         stalled = replace(runtime.pipeline, cascade=None)  # stores, never gets further
         result = stalled.accept(_numbered(5), source="test", position="crash")
         assert result.message is not None and result.message_id is not None
-        runtime.store.add_signal(runtime.cascade.classify(result.message))  # then it died
+        with Session(runtime.engine) as session, session.begin():  # then it died
+            session.add(signal_row(runtime.cascade.classify(result.message)))
         status = runtime.pipeline.status(result.message_id)
         assert status is not None and (status.state, status.step) == ("pending", "stored")
         assert runtime.pipeline.run_due() == 1
@@ -308,11 +305,7 @@ def test_an_odoo_outage_never_makes_mail_dead(
 def test_many_concurrent_runners_finish_a_stored_mail_once(
     database_url: str, tmp_path: Path, trained_model_dir: Path
 ) -> None:
-    settings = Settings(
-        database_url=database_url,
-        data_dir=tmp_path,
-        classify=ClassifySettings(model_dir=trained_model_dir),
-    )
+    settings = model_settings(database_url, tmp_path, trained_model_dir)
     with running(settings) as runtime:
         stalled = replace(runtime.pipeline, cascade=None)
         ids = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from models import (
     ActionRecord,
@@ -28,40 +28,14 @@ from models import (
 from triage.actions.errors import ActionFailed
 from triage.actions.registry import ExecutorRegistry
 from triage.errors import OdooUserError, OdooValidationError
-from triage.link.port import m2o_id
+from triage.link.port import ErpClient, m2o_id
 
 # Odoo 18 blocks an invoice's payment (payment_state 'blocked', action_toggle_block_payment);
 # Odoo 17 has no payment block: its to_check flag blocks nothing.
 PAYMENT_BLOCK_SINCE = 18
 
 
-class OdooWriter(Protocol):
-    """What the executors need of Odoo (triage.odoo.adapter.OdooClient is the real one)."""
-
-    def search_read(
-        self,
-        model: str,
-        domain: list[Any],
-        fields: list[str],
-        limit: int | None = None,
-        order: str | None = None,
-    ) -> list[dict[str, Any]]:
-        """Records matching a domain."""
-        ...
-
-    def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
-        """Records by id."""
-        ...
-
-    def call(
-        self, model: str, method: str, args: list[Any], kwargs: dict[str, Any], once: bool = False
-    ) -> Any:
-        """Any model method; `once` means never retried by the adapter (writes)."""
-        ...
-
-    def server_version(self) -> str:
-        """Odoo's server_version, e.g. "17.0" or "18.0+e"."""
-        ...
+OdooWriter = ErpClient  # what the executors need of Odoo
 
 
 def marker(action: ActionRecord) -> str:

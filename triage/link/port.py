@@ -26,6 +26,21 @@ class ErpReader(Protocol):
         ...
 
 
+class ErpClient(ErpReader, Protocol):
+    """Reads plus any method call and the server version: what the executors and the
+    capability probe need (triage.odoo.adapter.OdooClient is the real one)."""
+
+    def call(
+        self, model: str, method: str, args: list[Any], kwargs: dict[str, Any], once: bool = False
+    ) -> Any:
+        """Any model method; `once` means never retried by the adapter (writes)."""
+        ...
+
+    def server_version(self) -> str:
+        """Odoo's server_version, e.g. "17.0" or "18.0+e"."""
+        ...
+
+
 class CapabilitySource(Protocol):
     """The capability probe's result (the odoorpc adapter probes once and keeps it)."""
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
 
 from models import OdooCapabilities
 from triage.errors import OdooAccessError, OdooInvalidCall, OdooUserError
 from triage.link.fanout import SALE_FIELDS
 from triage.link.linker import PARTNER_FIELDS
+from triage.link.port import ErpClient
 from triage.link.references import DETAILS, LOOKUPS
 
 # A refusal the probe notes and goes on from (an outage still raises: probed again later).
@@ -75,29 +75,7 @@ def relied_on() -> dict[str, set[str]]:
     return needed
 
 
-class ProbeTarget(Protocol):
-    """What the probe needs of the adapter."""
-
-    def server_version(self) -> str:
-        """Odoo's server_version."""
-        ...
-
-    def search_read(
-        self,
-        model: str,
-        domain: list[Any],
-        fields: list[str],
-        limit: int | None = None,
-        order: str | None = None,
-    ) -> list[dict[str, Any]]:
-        """Records matching a domain."""
-        ...
-
-    def call(
-        self, model: str, method: str, args: list[Any], kwargs: dict[str, Any], once: bool = False
-    ) -> Any:
-        """Any model method."""
-        ...
+ProbeTarget = ErpClient  # what the probe needs of the adapter
 
 
 def probe(odoo: ProbeTarget) -> OdooCapabilities:

@@ -19,7 +19,6 @@ from triage.errors import StoreError
 from triage.store.database import transaction
 from triage.store.mailboxes import Cursor, write_cursor
 from triage.store.pipeline import new_row as pipeline_row
-from triage.store.signals import signal_row
 from triage.store.tables import (
     EntityRow,
     FeedbackRow,
@@ -122,11 +121,6 @@ class MessageStore:
         except IntegrityError:
             pass
         return StoreResult(StoreOutcome.FAILED, None, reason)
-
-    def add_signal(self, signal: Signal) -> None:
-        """Store the signal of a stored message (the newest one is the current one)."""
-        with self._session() as session:
-            session.add(signal_row(signal))
 
     def signal(self, message_id: str) -> Signal | None:
         """The newest signal of a message, or None."""

@@ -154,10 +154,6 @@ class PipelineStore:
         )
         return state
 
-    def release(self, message_id: str, runner: str) -> None:
-        """Give a claim back unchanged (the runner is stopping)."""
-        self._update(message_id, runner, {"claimed_by": "", "claimed_at": None})
-
     def _update(self, message_id: str, runner: str, values: dict[str, Any]) -> bool:
         # Only the holder of the claim writes: a runner whose claim was taken over
         # (it was presumed dead) must not overwrite the new holder's progress.
