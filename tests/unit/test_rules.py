@@ -94,3 +94,10 @@ def test_rules_must_name_known_intents_and_have_conditions() -> None:
 def test_auto_marker_condition_uses_the_parser_marker(rules: RuleSet) -> None:
     message = message_from_text("hello").model_copy(update={"auto": AutoKind.LIST})
     assert rules.evaluate(message).result.intents[0].intent == "newsletter"
+
+
+def test_spam_rule_gap_is_bounded_but_still_fires(rules: RuleSet) -> None:
+    near = "We offer SEO services that put your shop on the first page of Google."
+    far = "We offer SEO services. " + "x" * 300 + " first page"
+    assert rules.evaluate(message_from_text(near)).result.intents[0].intent == "spam"
+    assert rules.evaluate(message_from_text(far)).result.intents == []
