@@ -71,6 +71,11 @@ class IntentScore(BaseModel):
     intent: str
     confidence: float = Field(ge=0.0, le=1.0)
     entities: list[Entity] = Field(default_factory=list)
+    routed: bool = Field(
+        default=False,
+        description="The policy acts on it in its own right: decided with certainty, or a "
+        "request of the mail that passed its own threshold (else: information only)",
+    )
 
 
 class LlmCall(BaseModel):
@@ -102,6 +107,10 @@ class StageResult(BaseModel):
     language: str | None = None
     summary: str = ""
     entities: list[Entity] = Field(default_factory=list, description="Entities this stage added")
+    segment_intents: list[IntentScore] = Field(
+        default_factory=list,
+        description="Intents single parts of the mail carry past their own threshold",
+    )
 
 
 class Signal(BaseModel):

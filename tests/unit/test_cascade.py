@@ -52,11 +52,17 @@ def test_bank_details_are_high_risk_and_always_reviewed(cascade: Cascade) -> Non
 
 
 def test_unsure_model_asks_for_review_and_names_the_missing_llm(cascade: Cascade) -> None:
-    signal = _classify(cascade, "Hmm.")
+    signal = _classify(cascade, "Could you check this for me?")
     assert signal.needs_review and signal.review_reason.startswith("unsure: ")
     assert "below threshold" in signal.review_reason
     assert [s.stage for s in signal.stages] == [Stage.RULES, Stage.CLASSICAL, Stage.LLM]
     assert signal.stages[2].skipped and signal.stages[2].reason == "no LLM configured"
+
+
+def test_a_text_unlike_any_training_example_is_unfamiliar(cascade: Cascade) -> None:
+    signal = _classify(cascade, "Hmm.")  # no word the model learned from
+    assert signal.needs_review and signal.review_reason.startswith("unfamiliar: ")
+    assert signal.decided_by is Stage.CLASSICAL and not signal.stages[1].certain
 
 
 def test_empty_message_is_other_and_reviewed(cascade: Cascade) -> None:

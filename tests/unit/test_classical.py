@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,14 +14,30 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 
+from tests.conftest import ROOT
 from triage.classify.classical import (
     METADATA_FILE,
     MODEL_FILE,
     TRUSTED_TYPES,
     ClassicalModel,
+    build_pipeline,
+    mail_ngrams,
+    ngrams,
     untrusted_types,
 )
-from triage.classify.training import BITEXT, TEAM, Example, data_hash, split, train
+from triage.classify.files import load_taxonomy
+from triage.classify.framing import strip_framing
+from triage.classify.training import (
+    BITEXT,
+    TEAM,
+    Example,
+    data_hash,
+    known_languages,
+    load_training_data,
+    read_csv,
+    split,
+    train,
+)
 from triage.errors import ConfigurationError
 
 SMALL = [
@@ -126,3 +143,112 @@ def test_team_examples_never_reach_the_held_out_split() -> None:
     assert splits.test and all(e.source == BITEXT for e in splits.test)
     assert {e.source for e in splits.validation} == {BITEXT, TEAM}
     assert len(splits.train) + len(splits.validation) + len(splits.test) == len(SMALL) + 80
+
+
+def test_the_languages_of_the_training_data_are_recorded(tmp_path: Path) -> None:
+    csv_file = tmp_path / "team.csv"
+    csv_file.write_text("text,intent,language\nwo ist meine Bestellung,order_status,de\n")
+    assert read_csv(csv_file, "text", "intent")[0].language == "de"
+    german = [
+        Example(f"wann kommt Auftrag S0007{i} an?", "order_status", TEAM, "de") for i in range(40)
+    ]
+    stray = [Example("onde está a encomenda?", "order_status", TEAM, "pt")]
+    examples = [*(replace(e, language="en") for e in SMALL), *german, *stray]
+    assert known_languages(examples) == ["de", "en"]  # one Portuguese row is not enough
+    result = train(examples)
+    assert result.model.metadata.languages == known_languages(result.splits.train)
+    result.model.save(tmp_path / "model")
+    assert ClassicalModel.load(tmp_path / "model").metadata.languages == ["de", "en"]
+
+
+def test_shipped_training_data_keeps_its_languages() -> None:
+    examples = load_training_data(ROOT / "data", load_taxonomy())
+    assert {e.language for e in examples if e.source == BITEXT} == {"en"}
+    assert {"de", "en"} <= {e.language for e in examples if e.source == TEAM}
+
+
+def test_the_trusted_list_is_the_pipeline_types_plus_the_familiarity_types() -> None:
+    pipeline_types = {
+        "builtins.dict",
+        "builtins.list",
+        "builtins.str",
+        "builtins.tuple",
+        "numpy.float64",
+        "numpy.ndarray",
+        "sklearn.feature_extraction.text.TfidfTransformer",
+        "sklearn.feature_extraction.text.TfidfVectorizer",
+        "sklearn.linear_model._logistic.LogisticRegression",
+        "sklearn.pipeline.Pipeline",
+        "triage.classify.classical.mail_ngrams",
+    }
+    older = {"triage.classify.classical.ngrams"}  # the analyzer of models saved before
+    familiarity = {"numpy.float32", "scipy.sparse._csr.csr_matrix"}
+    assert TRUSTED_TYPES - pipeline_types == older | familiarity
+
+
+def test_a_model_saved_with_the_older_analyzer_reads_text_as_it_was_trained(
+    tmp_path: Path,
+) -> None:
+    texts = [e.text for e in SMALL]
+    labels = [e.label for e in SMALL]
+    pipeline = build_pipeline()
+    pipeline.named_steps["features"].set_params(analyzer=ngrams)
+    pipeline.fit(texts, labels)
+    result = train(SMALL)
+    old = ClassicalModel(pipeline, result.model.metadata)
+    old.save(tmp_path / "old")
+    loaded = ClassicalModel.load(tmp_path / "old")
+    assert loaded.pipeline.named_steps["features"].analyzer is ngrams
+    assert (loaded.predict_proba(texts) == old.predict_proba(texts)).all()
+    assert any(gram.startswith("#") and len(gram) == 6 for gram in ngrams("delivery"))
+
+
+@pytest.mark.parametrize(
+    ("framed", "content"),
+    [
+        (
+            "Hi Megan,\n\nWhere is S00042?\n\nBest regards,\nTom Baker\nBaker Ltd",
+            "Where is S00042?",
+        ),
+        (
+            "Sehr geehrte Damen und Herren,\nBitte stornieren Sie S00042.\n"
+            "Mit freundlichen Grüßen\nJ. Weber",
+            "Bitte stornieren Sie S00042.",
+        ),
+        (
+            "Madame, Monsieur,\n\nMerci d'annuler S00042.\n\nCordialement,\nAnne Collet",
+            "Merci d'annuler S00042.",
+        ),
+        (
+            "Buenos días:\nNo nos ha llegado la factura.\nUn saludo,\nLuis",
+            "No nos ha llegado la factura.",
+        ),
+        (
+            "Gentile cliente,\nla merce è partita oggi.\nCordiali saluti\nMarco",
+            "la merce è partita oggi.",
+        ),
+        (
+            "Beste Thijs,\nDe levering is beschadigd.\nMet vriendelijke groet,\nBos",
+            "De levering is beschadigd.",
+        ),
+        (
+            "Exmos. Senhores,\nCancelem a encomenda.\nCom os melhores cumprimentos,\nPedro",
+            "Cancelem a encomenda.",
+        ),
+    ],
+)
+def test_greeting_and_sign_off_are_left_out_in_each_language(framed: str, content: str) -> None:
+    assert strip_framing(framed) == content
+    assert strip_framing(f"Subject line\n{framed}") == f"Subject line\n{content}"
+
+
+def test_framing_words_inside_the_request_are_kept() -> None:
+    text = "Order S00042\nThank you for the offer, we accept it.\nDear customers like us wait."
+    assert strip_framing(text) == text  # a sign-off counts only as a line of its own
+    assert strip_framing("Hi Anna,") == "Hi Anna,"  # nothing left: nothing removed
+
+
+def test_the_model_reads_the_same_features_with_or_without_framing() -> None:
+    plain = "Status S00042\nwhen will the order ship?"
+    framed = "Status S00042\nHello Anna,\nwhen will the order ship?\nKind regards,\nTom\nBaker Ltd"
+    assert mail_ngrams(framed) == mail_ngrams(plain)

@@ -1,11 +1,16 @@
 """The cascade: rules, then the classical model, then (when configured) the LLM.
 
 Every stage's answer is recorded on the signal; the first stage that is sure decides.
+A mail may carry several requests: the classical model also reads each request segment
+(segments.py) in the same batched call, and an intent a segment carries past that intent's own
+threshold is routed in its own right (IntentScore.routed) next to the primary; when the LLM
+decides, its own list of requests does instead. Other intents are information only.
 Pure functions of (message, models, configuration): nothing global.
 """
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
@@ -25,7 +30,9 @@ from models import (
     Urgency,
 )
 from triage.classify.classical import ClassicalModel, model_text
+from triage.classify.familiarity import UNFAMILIAR
 from triage.classify.rules import Role, RuleSet, RulesOutcome
+from triage.classify.segments import request_segments
 from triage.classify.sentiment import assess_sentiment
 from triage.classify.summary import summarize
 from triage.classify.triggers import llm_trigger
@@ -33,6 +40,8 @@ from triage.classify.urgency import assess_urgency
 from triage.config import LlmTriggers
 
 SECONDARY_MIN = 0.25
+# A further intent in the LLM's own list is a request in its own right from this confidence.
+LLM_REQUEST_MIN = 0.5
 _CONTEXT_KINDS = frozenset({EntityKind.DATE, EntityKind.ETA, EntityKind.AMOUNT})
 # Mail the parser could not read in full: a person reads it, whatever the stages said.
 _UNREAD_DEFECTS = frozenset({DefectCode.TOO_DEEP, DefectCode.HTML_TRUNCATED})
@@ -83,10 +92,12 @@ class Cascade:
         """Signals for many messages, with one batched model call."""
         outcomes = [self.rules.evaluate(m) for m in messages]
         pending = [i for i, o in enumerate(outcomes) if not o.result.certain]
-        probabilities = self._probabilities([messages[i] for i in pending])
+        probabilities, parts = self._probabilities([messages[i] for i in pending])
         classical: dict[int, StageResult] = {
-            index: self._classical_result(row, outcomes[index].role)
-            for index, row in zip(pending, probabilities, strict=True)
+            index: self._with_segments(
+                self._classical_result(row, outcomes[index].role), rows, outcomes[index].role
+            )
+            for index, row, rows in zip(pending, probabilities, parts, strict=True)
         }
         jobs = [
             (m, o, classical.get(i))
@@ -97,10 +108,34 @@ class Cascade:
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="llm") as pool:
             return list(pool.map(lambda job: self._signal(*job), jobs))
 
-    def _probabilities(self, messages: list[Message]) -> np.ndarray:
+    def _probabilities(self, messages: list[Message]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One model call for the whole texts and their request segments: rows for each."""
         if self.classical is None or not messages:
-            return np.zeros((len(messages), 0))
-        return self.classical.predict_proba([model_text(m.subject, m.text) for m in messages])
+            return np.zeros((len(messages), 0)), [np.zeros((0, 0)) for _ in messages]
+        segments = [_request_texts(m) for m in messages]
+        texts = [model_text(m.subject, m.text) for m in messages]
+        rows = self.classical.predict_proba(texts + [t for part in segments for t in part])
+        bounds = np.cumsum([len(messages)] + [len(part) for part in segments])
+        return rows[: len(messages)], [rows[a:b] for a, b in itertools.pairwise(bounds)]
+
+    def _with_segments(
+        self, result: StageResult, rows: np.ndarray, role: Role | None
+    ) -> StageResult:
+        """The classical answer plus the intents single segments carry past their threshold."""
+        if self.classical is None or result.skipped or not len(rows):
+            return result
+        allowed = self._allowed(role)
+        requests = self.taxonomy.in_group(IntentGroup.CUSTOMER, IntentGroup.SUPPLIER)
+        tops = [ranked[0] for row in rows if (ranked := self.classical.rank(row, allowed))]
+        passed = [
+            top
+            for top in tops
+            if top.intent in requests and top.confidence >= self.classical.threshold(top.intent)
+        ]
+        best: dict[str, IntentScore] = {}
+        for top in sorted(passed, key=lambda score: -score.confidence):
+            best.setdefault(top.intent, top)
+        return result.model_copy(update={"segment_intents": list(best.values())})
 
     def _classical_result(self, probabilities: np.ndarray, role: Role | None) -> StageResult:
         if self.classical is None:
@@ -130,10 +165,11 @@ class Cascade:
     def _signal(
         self, message: Message, rules: RulesOutcome, classical: StageResult | None
     ) -> Signal:
+        classical = self._familiarity_checked(message, classical)
         stages = [rules.result] + ([classical] if classical else [])
         decided_by, primary, review, llm = self._decide(message, rules, classical)
         stages += [llm] if llm else []
-        intents = _merge(primary, stages)
+        intents = _merge(primary, stages, decided_by, certain=not review or decided_by is Stage.LLM)
         if self.llm is not None and intents[0].intent in self.extract_intents:
             stages.append(self.llm.extract(message))
         high_risk = [i.intent for i in intents if self._is_high_risk(i.intent)]
@@ -180,18 +216,48 @@ class Cascade:
         if not (message.subject.strip() or message.text.strip()):
             return Stage.RULES, [IntentScore(intent="other", confidence=0.0)], "empty message", None
         sure = classical.intents[:1] if classical is not None and classical.certain else []
-        trigger = llm_trigger(message, outcome.role, classical, self.triggers) if self.llm else ""
+        trigger = (
+            llm_trigger(message, outcome.role, classical, self.triggers, self._languages())
+            if self.llm
+            else ""
+        )
         if sure and not trigger:
             return Stage.CLASSICAL, sure, "", None
         llm = self._llm_result(message, outcome.role, trigger)
+        unfamiliar = _unfamiliar(classical)
         if llm is not None and not (llm.failed or llm.skipped) and llm.intents:
-            return Stage.LLM, llm.intents[:1], _disagreement(llm, classical), llm
+            return Stage.LLM, llm.intents[:1], _disagreement(llm, classical) or unfamiliar, llm
         if sure:
             return Stage.CLASSICAL, sure, "", llm
         if classical is not None and classical.intents:
-            return Stage.CLASSICAL, classical.intents[:1], f"unsure: {classical.reason}", llm
+            review = unfamiliar or f"unsure: {classical.reason}"
+            return Stage.CLASSICAL, classical.intents[:1], review, llm
         fallback = rules.intents[:1] or [IntentScore(intent="other", confidence=0.0)]
         return Stage.RULES, fallback, "no classical answer: nothing confident", llm
+
+    def _languages(self) -> list[str]:
+        """The languages the model knows (English for a model saved before they were kept)."""
+        if self.classical is None:
+            return []
+        return self.classical.metadata.languages or ["en"]
+
+    def _familiarity_checked(
+        self, message: Message, classical: StageResult | None
+    ) -> StageResult | None:
+        """The classical answer, made unsure when the text is unlike the training data."""
+        if classical is None or classical.skipped or self.classical is None:
+            return classical
+        familiarity = self.classical.familiarity
+        if familiarity is None:
+            note = "familiarity check skipped: the model was saved without it"
+            return classical.model_copy(update={"reason": f"{classical.reason}; {note}"})
+        score = float(familiarity.similarity([model_text(message.subject, message.text)])[0])
+        if score >= familiarity.threshold:
+            return classical
+        why = f"{UNFAMILIAR}: nearest training example {score:.2f} < {familiarity.threshold:.2f}"
+        return classical.model_copy(
+            update={"certain": False, "reason": f"{why}; {classical.reason}", "segment_intents": []}
+        )
 
     def _llm_result(self, message: Message, role: Role | None, trigger: str) -> StageResult | None:
         if self.llm is None:
@@ -224,6 +290,13 @@ def _disagreement(llm: StageResult, classical: StageResult | None) -> str:
     )
 
 
+def _unfamiliar(classical: StageResult | None) -> str:
+    """Why the text is unlike the training data ('' when it is not, or was not checked)."""
+    if classical is None or not classical.reason.startswith(UNFAMILIAR):
+        return ""
+    return classical.reason
+
+
 def _unread_part(message: Message) -> str:
     """Why a person must look at mail the parser read only in part ('' when it read all)."""
     defect = next((d for d in message.defects if d.code in _UNREAD_DEFECTS), None)
@@ -234,14 +307,34 @@ def _rank(urgency: Urgency) -> int:
     return _URGENCY_ORDER.index(urgency)
 
 
-def _merge(primary: list[IntentScore], stages: list[StageResult]) -> list[IntentScore]:
-    """The primary intent, then other intents some stage gave with enough confidence."""
-    merged = {i.intent: i for i in primary}
+def _request_texts(message: Message) -> list[str]:
+    """The model texts of a mail's request segments (none when it has only one)."""
+    parts = request_segments(message.text)
+    return [model_text("", part) for part in parts] if len(parts) > 1 else []
+
+
+def _merge(
+    primary: list[IntentScore], stages: list[StageResult], decider: Stage, *, certain: bool
+) -> list[IntentScore]:
+    """The primary intent, the other requests routed in their own right, then other
+    intents some stage gave with enough confidence (information only)."""
+    head = [score.model_copy(update={"routed": certain}) for score in primary]
+    merged = {i.intent: i for i in head}
+    for score in _routed_requests(stages, decider):
+        merged.setdefault(score.intent, score.model_copy(update={"routed": True}))
     for stage in stages:
         for score in stage.intents:
             if score.intent not in merged and score.confidence >= SECONDARY_MIN:
                 merged[score.intent] = score
     return list(merged.values())
+
+
+def _routed_requests(stages: list[StageResult], decider: Stage) -> list[IntentScore]:
+    """Further requests: the LLM's own list when it decided, else the segments' intents."""
+    if decider is Stage.LLM:
+        answer = next(s for s in reversed(stages) if s.stage is Stage.LLM)
+        return [s for s in answer.intents[1:] if s.confidence >= LLM_REQUEST_MIN]
+    return [score for stage in stages for score in stage.segment_intents]
 
 
 def _with_entities(intents: list[IntentScore], entities: list[Entity]) -> list[IntentScore]:

@@ -1,7 +1,9 @@
 """When a message is worth an LLM call: the classical model is unsure, or the mail is long,
-in a language the model was not trained on, from a supplier, or cites several references."""
+in a language the model does not know, from a supplier, or cites several references."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from models import EntityKind, Message, StageResult
 from triage.classify.rules import Role
@@ -17,14 +19,21 @@ _REFERENCE_KINDS = frozenset(EntityKind) - {
 
 
 def llm_trigger(
-    message: Message, role: Role | None, classical: StageResult | None, when: LlmTriggers
+    message: Message,
+    role: Role | None,
+    classical: StageResult | None,
+    when: LlmTriggers,
+    model_languages: Sequence[str] = (),
 ) -> str:
-    """Why this message should go to the LLM ('' when it need not)."""
+    """Why this message should go to the LLM ('' when it need not).
+
+    Known languages are `when.languages` when set, else those the model was trained on."""
     if when.below_threshold and (classical is None or not classical.certain):
         return "classical model unsure"
     if when.long_chars and len(message.text) >= when.long_chars:
         return f"long mail ({len(message.text)} characters)"
-    if message.language and when.languages and message.language not in when.languages:
+    known = model_languages if when.languages is None else when.languages
+    if message.language and known and message.language not in known:
         return f"language {message.language}"
     if when.supplier and role is Role.SUPPLIER:
         return "supplier mail"
