@@ -175,7 +175,7 @@ class Cascade:
         high_risk = [i.intent for i in intents if self._is_high_risk(i.intent)]
         if high_risk and not review:
             review = f"{high_risk[0]} is high risk: always reviewed"
-        review = review or _unread_part(message)
+        review = _unread_part(message) or review  # what the parser could not read comes first
         answer = llm if decided_by is Stage.LLM else None
         urgency, urgency_reasons = assess_urgency(message, intents[0].intent)
         if answer and answer.urgency and _rank(answer.urgency) > _rank(urgency):
