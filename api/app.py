@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from api import errors, ui
 from api.actions import router as actions_router
+from api.autonomy import router as autonomy_router
 from api.classify import router as classify_router
 from api.deps import require_api_key
 from api.limits import BodyLimitMiddleware
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(classify_router)
     app.include_router(messages_router)
     app.include_router(actions_router)
+    app.include_router(autonomy_router)
     ui.install(app, settings)
     app.add_middleware(
         BodyLimitMiddleware,

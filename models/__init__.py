@@ -10,6 +10,7 @@ from models.action import (
     UserRole,
 )
 from models.authres import AuthenticationResults, AuthResult
+from models.autonomy import AutonomyState, SpotCheck, Standing, VerdictSource
 from models.capabilities import OdooCapabilities
 from models.draft import Draft, DraftFacts
 from models.entity import Entity, EntityKind, TextField
@@ -57,6 +58,10 @@ from models.signal import (
 from models.taxonomy import IntentDef, IntentGroup, Taxonomy
 
 __all__ = [
+    "AutonomyState",
+    "SpotCheck",
+    "Standing",
+    "VerdictSource",
     "AuthResult",
     "AuthenticationResults",
     "ActionKind",

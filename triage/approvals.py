@@ -5,6 +5,8 @@ are written once: who may decide an action (its approval role), which edits are 
 subject and text of a drafted customer update, nothing else), and that a decision is atomic.
 The store's conditional UPDATE lets exactly one of several concurrent deciders win; the others
 get StateConflict (409). The audit event is written in the same transaction as the change.
+Each decision is also a verdict for earned autonomy: approving an action confirms the intent it
+was proposed for, a correction labels the message, and `confirm` says its intent is right.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import ActionRecord, ActionState, Taxonomy, Urgency, UserRole
+from triage.autonomy import Autonomy
 from triage.errors import EditRefused, Forbidden, InvalidLabel, NotFound
 from triage.store.actions import ActionStore, StateConflict
 from triage.store.feedback import FeedbackStore
@@ -50,10 +53,17 @@ class DraftEdits:
 class Approvals:
     """Approve, edit-and-approve, reject and correct, with one set of rules for every door."""
 
-    def __init__(self, actions: ActionStore, feedback: FeedbackStore, taxonomy: Taxonomy) -> None:
+    def __init__(
+        self,
+        actions: ActionStore,
+        feedback: FeedbackStore,
+        taxonomy: Taxonomy,
+        autonomy: Autonomy | None = None,
+    ) -> None:
         self._actions = actions
         self._feedback = feedback
         self._taxonomy = taxonomy
+        self._autonomy = autonomy
 
     def approve(
         self, action_id: int, decider: Decider, edits: DraftEdits | None = None
@@ -62,6 +72,9 @@ class Approvals:
         action = self._decidable(action_id, decider)
         payload = edited_payload(action, edits or DraftEdits(), decider.name)
         self._actions.approve(action_id, decider.actor, payload)
+        intent = action.payload.get("intent")
+        if self._autonomy is not None and isinstance(intent, str) and intent:
+            self._autonomy.verdict(action.message_id, intent, decider.actor)
         return self._found(action_id)
 
     def reject(self, action_id: int, decider: Decider, reason: str = "") -> ActionRecord:
@@ -80,6 +93,16 @@ class Approvals:
             message_id, intent, urgency or None, decider.name, decider.actor
         ):
             raise NotFound(f"No message {message_id}.")
+        if self._autonomy is not None:
+            self._autonomy.verdict(message_id, intent, decider.actor)
+
+    def confirm(self, message_id: str, decider: Decider) -> None:
+        """A person says the message's intent is right (NotFound without a message or signal)."""
+        confirmed = self._feedback.confirm(message_id, decider.name, decider.actor)
+        if confirmed is None:
+            raise NotFound(f"No message {message_id} with a signal.")
+        if self._autonomy is not None:
+            self._autonomy.verdict(message_id, confirmed[0], decider.actor)
 
     def _decidable(self, action_id: int, decider: Decider) -> ActionRecord:
         action = self._found(action_id)

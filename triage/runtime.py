@@ -20,9 +20,11 @@ from triage.actions.webhook import WebhookExecutor
 from triage.actions.worker import Worker
 from triage.actions.workflow import Workflow
 from triage.approvals import Approvals
+from triage.autonomy import Autonomy
 from triage.classify.cascade import Cascade, LlmStage
 from triage.classify.classical import MODEL_FILE, ClassicalModel, model_text
 from triage.classify.files import load_taxonomy
+from triage.classify.gate import ReviewedExample
 from triage.classify.rules import load_rules
 from triage.classify.training import FEEDBACK, Example
 from triage.config import Settings
@@ -38,6 +40,7 @@ from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
 from triage.store.actions import ActionStore
 from triage.store.apikeys import ApiKeyStore
 from triage.store.audit import AuditStore
+from triage.store.autonomy import AutonomyStore
 from triage.store.feedback import FeedbackStore
 from triage.store.links import LinkStore
 from triage.store.login_sessions import LoginSessions
@@ -69,6 +72,7 @@ class Runtime:
     review: ReviewStore
     approvals: Approvals
     login: Login
+    autonomy: Autonomy
     odoo: OdooClient | None = None
     llm: LlmTasks | None = None
 
@@ -86,12 +90,14 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     odoo = OdooClient(settings.odoo) if settings.odoo else None
     keys, actions, audit = ApiKeyStore(sessions), ActionStore(sessions), AuditStore(sessions)
     policy = PolicyHolder(settings.policy)
+    autonomy = Autonomy(AutonomyStore(sessions), policy)
     workflow = Workflow(
         policy,
         actions,
         audit,
         llm.service if llm else None,
         PartnerLanguage(odoo) if odoo else None,
+        autonomy=autonomy,
     )
     linker = build_linker(settings, odoo)
     pipeline = MailPipeline(
@@ -123,8 +129,9 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         workflow,
         users,
         ReviewStore(sessions),
-        Approvals(actions, FeedbackStore(sessions), cascade.taxonomy),
+        Approvals(actions, FeedbackStore(sessions), cascade.taxonomy, autonomy),
         build_login(settings, users, sessions),
+        autonomy,
         odoo,
         llm,
     )
@@ -195,16 +202,11 @@ def classify_once(settings: Settings, message: Message) -> Signal:
         return runtime.cascade.classify(message)
 
 
-def feedback_examples(settings: Settings) -> list[Example]:
-    """Corrections people made, as training examples (none when the database is new)."""
-    engine = make_engine(settings.sqlalchemy_url)
-    try:
-        upgrade(engine)
-        labels = MessageStore(make_sessionmaker(engine)).feedback_labels()
-    finally:
-        engine.dispose()
+def feedback_examples(store: MessageStore) -> list[ReviewedExample]:
+    """Messages people labelled (latest label each), as training examples with their ids."""
     return [
-        Example(model_text(subject, text), intent, FEEDBACK) for subject, text, intent in labels
+        ReviewedExample(message_id, Example(model_text(subject, text), intent, FEEDBACK))
+        for message_id, subject, text, intent in store.reviewed_labels()
     ]
 
 

@@ -14,6 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import LoginRequired
+from api.ui.autonomy import router as autonomy_router
 from api.ui.pages import TEMPLATES, router
 from api.ui.session import UiError, csrf_token
 from triage.config import Settings
@@ -44,6 +45,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     )
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.include_router(router)
+    app.include_router(autonomy_router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(UiError, _error_page)
 

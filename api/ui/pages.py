@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from api.autonomy import CONFIRMED_EVENT, VERDICT_EVENT
 from api.deps import SESSION_KEY, UserDep, get_runtime
 from api.params import PathId
 from api.ui import charts
@@ -24,8 +25,9 @@ from api.ui.session import (
     csrf_token,
     safe_next,
 )
-from models import ActionState, Urgency
+from models import ActionState, AuditEvent, AutonomyState, Stage, Urgency
 from triage.approvals import Decider, DraftEdits
+from triage.classify.gate import describe_decision, last_model_decision
 from triage.errors import TriageRuntimeError
 from triage.runtime import Runtime
 from triage.store.review import QueueItem
@@ -42,6 +44,8 @@ ODOO_LABELS = {
     "stock.picking": "Transfer",
     "res.partner": "Contact",
 }
+DECIDERS = tuple(s.value for s in Stage if s is not Stage.HUMAN)
+AUTONOMY_STATES = tuple(s.value for s in AutonomyState)
 
 
 def page(request: Request, name: str, user: User | None, **context: Any) -> HTMLResponse:
@@ -215,11 +219,23 @@ def _message_context(runtime: Runtime, message_id: str, user: User) -> dict[str,
         "actions": actions,
         "may_decide": {a.id: user.role.may_approve(a.approval) for a in actions},
         "corrections": runtime.review.corrections(message_id),
+        "confirmations": confirmations(runtime.audit.for_message(message_id)),
+        "autonomy": (
+            runtime.autonomy.state(signal.intent, signal.decided_by.value)
+            if signal and signal.decided_by.value in DECIDERS
+            else None
+        ),
         "intents": [i.name for i in runtime.cascade.taxonomy.intents],
         "urgencies": [u.value for u in Urgency],
         "odoo_url": runtime.settings.odoo.url.rstrip("/") if runtime.settings.odoo else "",
         "labels": ODOO_LABELS,
     }
+
+
+def confirmations(events: list[AuditEvent]) -> list[tuple[AuditEvent, bool]]:
+    """Who confirmed the message's intent, and whether the autonomy measurement counted it."""
+    counted = {e.actor for e in events if e.event == VERDICT_EVENT and e.detail.get("correct")}
+    return [(e, e.actor in counted) for e in events if e.event == CONFIRMED_EVENT]
 
 
 @router.post("/messages/{message_id}/label", dependencies=[Depends(check_csrf)])
@@ -307,8 +323,10 @@ async def feedback(request: Request, user: UserDep) -> HTMLResponse:
 
 @router.get("/dashboard")
 async def dashboard(request: Request, user: UserDep) -> HTMLResponse:
-    """Mail per day by intent, routing, queue age, precision from corrections, LLM use."""
-    board = await run_in_threadpool(get_runtime(request).review.dashboard)
+    """Mail per day by intent, routing, queue age, the autonomy table, LLM use."""
+    runtime = get_runtime(request)
+    board = await run_in_threadpool(runtime.review.dashboard)
+    autonomy = await run_in_threadpool(autonomy_board, runtime)
     per_day = [(d.strftime("%d.%m"), dict(board.by_day_intent[d])) for d in board.days]
     routing = [(k, float(v)) for k, v in sorted(board.routing.items())]
     ages = [(k, float(board.queue_age.get(k, 0))) for k in ("< 1 h", "1-4 h", "4-24 h", "> 24 h")]
@@ -321,7 +339,26 @@ async def dashboard(request: Request, user: UserDep) -> HTMLResponse:
         routing=charts.bars(routing),
         routing_total=sum(board.routing.values()),
         ages=charts.bars(ages),
-        precision=board.precision,
+        **autonomy,
         calls=charts.bars([(d, float(c)) for d, (c, _) in llm_days if c]),
         tokens=charts.bars([(d, float(t)) for d, (_, t) in llm_days if t]),
     )
+
+
+def autonomy_board(runtime: Runtime) -> dict[str, Any]:
+    """The dashboard's autonomy table, the policy's bars, and the choices of the pin form."""
+    return {
+        "standings": runtime.autonomy.standings(),
+        "autonomy_policy": runtime.policy.current().autonomy,
+        "intents": [i.name for i in runtime.cascade.taxonomy.intents],
+        "deciders": DECIDERS,
+        "autonomy_states": AUTONOMY_STATES,
+        "model_version": runtime.cascade.classical.version if runtime.cascade.classical else "",
+        "model_decision": _model_decision(runtime),
+    }
+
+
+def _model_decision(runtime: Runtime) -> str:
+    """The last promotion-gate decision, in one line ('' before the first gated training)."""
+    found = last_model_decision(runtime.audit)
+    return describe_decision(*found) if found else ""

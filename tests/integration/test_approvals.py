@@ -255,7 +255,7 @@ def _refuse_audit(engine: Engine, event: str) -> None:
             conn.execute(
                 text(
                     f"ALTER TABLE audit_events ADD CONSTRAINT refuse_{event} "
-                    f"CHECK (event <> '{event}')"
+                    f"CHECK (event <> '{event}') NOT VALID"  # new rows only
                 )
             )
 

@@ -21,7 +21,8 @@ import yaml
 from models import Link, LinkResult, Signal, Stage
 from tests.integration.llm_server import LlmServer, Reply
 from tests.integration.llm_support import llm_runtime, llm_settings, mail
-from triage.policy.decide import LLM_DECIDED, decide, quoted_summary
+from triage.policy.autonomy import LLM_DECIDED, apply_autonomy, at_start
+from triage.policy.decide import decide, quoted_summary
 from triage.policy.loader import load_policy
 from triage.runtime import Runtime
 
@@ -102,13 +103,16 @@ def test_a_compromised_model_cannot_steer_the_signal(
 def _the_policy_holds_what_the_model_decided(signal: Signal) -> None:
     """Whatever the policy proposes for a signal the model decided waits for a person, and
     the model's summary appears in it only as a quoted, labelled field."""
-    proposed = decide(signal, LINKED, POLICY)
     if signal.decided_by is not Stage.LLM:
         return
+    decided = decide(signal, LINKED, POLICY)
+    proposed = apply_autonomy(decided, "llm", at_start(POLICY.autonomy, "llm"))
     for action in proposed:
         assert action.approval, action
-        held = (LLM_DECIDED, f"{signal.intent} is high risk: never automatic")
-        assert action.reason in held or action.reason.endswith("approval"), action
+        held = action.reason.startswith(LLM_DECIDED) or action.reason.endswith(
+            ("high risk: never automatic", "approval")
+        )
+        assert held, action
         for text in action.payload.model_dump(mode="json").values():
             outside = str(text).replace(quoted_summary(signal.summary), "")
             assert not signal.summary or signal.summary not in outside, action

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,7 +15,13 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from api.app import create_app
 from models import UserRole
 from tests.integration.odoo_standin import OdooStandin
-from tests.integration.workflow_support import BANK, DISPUTE, ORDER_STATUS, settings_for
+from tests.integration.workflow_support import (
+    BANK,
+    DISPUTE,
+    ORDER_STATUS,
+    policy_file,
+    settings_for,
+)
 from triage.runtime import Runtime
 
 pytestmark = pytest.mark.integration
@@ -56,7 +63,11 @@ class Browser:
 def ui(
     odoo_server: OdooStandin, tmp_path: Path, trained_model_dir: Path
 ) -> Iterator[tuple[Browser, Runtime]]:
-    app = create_app(settings_for(odoo_server, tmp_path, trained_model_dir))
+    def assisted(policy: dict[str, Any]) -> None:  # as shipped: what may run waits for a person
+        policy["autonomy"]["default"] = "assisted"
+
+    policy = policy_file(tmp_path, assisted)
+    app = create_app(settings_for(odoo_server, tmp_path, trained_model_dir, policy=policy))
     runtime: Runtime = app.state.runtime
     for name, role in (("alex", UserRole.AGENT), ("paula", UserRole.APPROVER)):
         runtime.users.create(name, PASSWORD, role)
@@ -168,7 +179,7 @@ def test_the_message_page_shows_entities_signal_links_and_actions(
     assert "/web#id=24&model=account.move" in str(link.attributes["href"])
     kinds = [p.css_first("strong").text() for p in page.css("section.actions .action")]
     assert kinds == ["activity", "hold invoice"]
-    # The agent may confirm the activity (held for review) but not the approver-only hold.
+    # The agent may confirm the activity (held: assisted) but not the approver-only hold.
     forms = [f.attributes["action"] for f in page.css("section.actions form.approve")]
     assert len(forms) == 1
     hold = next(a for a in runtime.actions.for_message(message_id) if a.kind == "hold_invoice")

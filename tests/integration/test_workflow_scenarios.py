@@ -142,7 +142,8 @@ def test_invoice_dispute_holds_the_invoice_only_after_approval(
         actions = {a.kind: a for a in runtime.actions.for_message(message_id)}
         hold, activity = actions["hold_invoice"], actions["activity"]
         assert hold.state is ActionState.PROPOSED and hold.approval == "approver"
-        assert build_worker(runtime).run_due() == 0
+        ran = build_worker(runtime).run_due()  # the activity if it needed no review, not the hold
+        assert ran == (activity.state is ActionState.APPROVED)
         assert odoo_server.record("account.move", 24)["payment_state"] == "not_paid"  # type: ignore[index]
 
         as_agent = {"Authorization": f"Bearer {agent}"}
@@ -160,7 +161,7 @@ def test_invoice_dispute_holds_the_invoice_only_after_approval(
         assert client.post(f"/v1/actions/{hold.id}/approve", headers=as_approver).status_code == 200
         again = client.post(f"/v1/actions/{hold.id}/approve", headers=as_approver)
         assert again.status_code == 409
-        assert build_worker(runtime).run_due() == 2
+        assert build_worker(runtime).run_due() == 2 - ran
         (done,) = [
             e
             for e in runtime.audit.for_message(message_id)

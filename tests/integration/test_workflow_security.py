@@ -15,12 +15,14 @@ from typing import Any
 import pytest
 import yaml
 
-from models import ActionRecord, ActionState, Signal, Stage
+from models import ActionRecord, ActionState, Signal, Stage, UserRole
 from tests.integration.llm_server import LlmServer, Reply
 from tests.integration.odoo_standin import OdooStandin
 from tests.integration.workflow_support import running, settings_for
+from triage.approvals import Decider
 from triage.config import LlmSettings, LlmTriggers
-from triage.policy.decide import LLM_DECIDED, SUMMARY_LABEL
+from triage.policy.autonomy import LLM_DECIDED
+from triage.policy.decide import SUMMARY_LABEL
 from triage.policy.loader import load_policy
 from triage.runtime import build_worker
 
@@ -67,9 +69,10 @@ def test_hostile_mail_through_the_whole_pipeline_stays_inside_the_policy(
         ),
     )
     policy = load_policy(settings.policy)
-    allowed = {
-        (rule.id, spec.kind.value): spec.approval for rule in policy.rules for spec in rule.actions
-    }
+    allowed: dict[tuple[str, str], set[str | None]] = {}
+    for rule in policy.rules:  # one rule may propose a kind twice (e.g. two activities)
+        for spec in rule.actions:
+            allowed.setdefault((rule.id, spec.kind.value), set()).add(spec.approval)
     with running(settings) as runtime:
         for case in CORPUS:
             ingest = runtime.pipeline.accept(_raw(case), source="test", position=case["id"])
@@ -78,13 +81,21 @@ def test_hostile_mail_through_the_whole_pipeline_stays_inside_the_policy(
         build_worker(runtime).run_due()
         actions = runtime.actions.in_state()
         signals = [runtime.store.signal(a.message_id) for a in actions]
+        agent = Decider("agent-1", UserRole.AGENT, "user")
+        for action, signal in zip(actions, signals, strict=True):
+            # A person lets what the model (not the LLM) held for review run: its text
+            # reaches Odoo, where only the labelled quotation may carry the mail's words.
+            waits = action.state is ActionState.PROPOSED and action.approval == "agent"
+            if waits and signal is not None and signal.decided_by is not Stage.LLM:
+                runtime.approvals.approve(action.id, agent)
+        build_worker(runtime).run_due()
     assert len({a.message_id for a in actions}) >= len(CORPUS) // 4, "too few mails acted on"
     assert any(a.state is ActionState.PROPOSED for a in actions)
     taxonomy = {i.name for i in runtime.cascade.taxonomy.intents}
     for action, signal in zip(actions, signals, strict=True):
         assert signal is not None and signal.intent in taxonomy
         assert (action.rule_id, action.kind) in allowed, action  # only what the policy says
-        required = allowed[(action.rule_id, action.kind)]
+        required = None not in allowed[(action.rule_id, action.kind)]
         if required or signal.high_risk:
             assert action.approval in ("approver", "admin"), action
         if action.approval in ("approver", "admin"):
@@ -106,11 +117,15 @@ def _only_waiting_when_the_llm_decided(
     by_llm = [
         (a, s) for a, s in zip(actions, signals, strict=True) if s and s.decided_by is Stage.LLM
     ]
-    assert any(a.reason == LLM_DECIDED for a, _ in by_llm), "nothing held for the LLM alone"
+    assert any(a.reason.startswith(LLM_DECIDED) for a, _ in by_llm), (
+        "nothing held for the LLM alone"
+    )
     for action, signal in by_llm:
         assert action.state is ActionState.PROPOSED and action.approval, action
         assert (
-            action.reason == LLM_DECIDED or signal.high_risk or action.reason.endswith("approval")
+            action.reason.startswith(LLM_DECIDED)
+            or signal.high_risk
+            or action.reason.endswith("approval")
         ), action
 
 

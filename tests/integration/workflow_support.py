@@ -21,9 +21,11 @@ UID = {"sales": 6, "purchase": 7, "finance": 8, "admin": 2}
 
 
 def policy_file(folder: Path, edit: Callable[[dict[str, Any]], None] | None = None) -> Path:
-    """The shipped policy with this deployment's role logins (and an optional edit)."""
+    """The shipped policy with this deployment's role logins, every (intent, decider) pair
+    autonomous (the workflow tests check what the rules decide), and an optional edit."""
     data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
     data["roles"] = dict(ROLES)
+    data.setdefault("autonomy", {})["default"] = "autonomous"
     if edit is not None:
         edit(data)
     path = folder / "policy.yaml"

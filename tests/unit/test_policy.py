@@ -8,12 +8,14 @@ import pytest
 
 from models import (
     ActivityPayload,
+    AutonomyState,
     CustomerUpdatePayload,
     ImpactedOrder,
     IntentScore,
     Link,
     LinkResult,
     NotePayload,
+    ProposedAction,
     RoleAssignee,
     Signal,
     Stage,
@@ -22,7 +24,8 @@ from models import (
     UserAssignee,
 )
 from triage.errors import ConfigurationError
-from triage.policy.decide import LLM_DECIDED, decide, quoted_summary
+from triage.policy.autonomy import LLM_DECIDED, apply_autonomy, at_start
+from triage.policy.decide import decide, quoted_summary
 from triage.policy.loader import load_policy, parse_policy
 
 TODAY = date(2025, 3, 5)
@@ -232,8 +235,23 @@ def test_every_action_of_a_signal_the_llm_decided_waits_for_a_person() -> None:
     (by_model,) = decide(signal("order_status"), links(S00042), POLICY, TODAY)
     (by_llm,) = decide(signal("order_status", decided_by=Stage.LLM), links(S00042), POLICY, TODAY)
     assert by_model.approval is None
-    assert (by_llm.approval, by_llm.reason) == ("agent", LLM_DECIDED)
-    assert by_llm.payload == by_model.payload  # held, not changed
+    (held,) = apply_autonomy([by_llm], "llm", at_start(POLICY.autonomy, "llm"))
+    assert held.approval == "agent" and held.reason.startswith(LLM_DECIDED)
+    assert held.payload == by_model.payload  # held, not changed
+
+
+def test_a_blanket_autonomous_default_never_lets_the_llm_act_alone() -> None:
+    everything = POLICY.autonomy.model_copy(update={"default": AutonomyState.AUTONOMOUS})
+    (action,) = decide(signal("order_status", decided_by=Stage.LLM), links(S00042), POLICY, TODAY)
+    (by_llm,) = apply_autonomy([action], "llm", at_start(everything, "llm"))
+    (by_model,) = apply_autonomy([action], "classical", at_start(everything, "classical"))
+    assert by_llm.reason.startswith(LLM_DECIDED) and by_llm.approval == "agent"
+    assert by_model.approval is None
+    named = everything.model_copy(
+        update={"start": {"order_status": {"llm": AutonomyState.AUTONOMOUS}}}
+    )
+    (earned,) = apply_autonomy([action], "llm", at_start(named, "llm"))
+    assert earned.approval is None  # only where the policy names the LLM for the intent
 
 
 def test_high_risk_still_needs_an_approver_when_the_llm_decided() -> None:
@@ -270,4 +288,108 @@ def test_an_invoice_hold_names_the_finance_role_for_a_hold_by_hand() -> None:
     holds = [a for a in decide(dispute, links(invoice), POLICY, TODAY) if a.kind == "hold_invoice"]
     assert [h.payload.assign for h in holds] == [  # type: ignore[union-attr]
         RoleAssignee(role="finance", login=POLICY.roles["finance"])
+    ]
+
+
+INVOICE = Link(
+    model="account.move",
+    record_id=24,
+    display_name="INV/2025/00012",
+    found_by="x",
+    extra={"state": "posted", "user_id": 6},
+)
+
+
+def requests(*scores: tuple[str, float, bool], **extra: object) -> Signal:
+    """A signal whose intents are (intent, confidence, routed), the primary first."""
+    intents = [IntentScore(intent=i, confidence=c, routed=r) for i, c, r in scores]
+    return signal(scores[0][0], intents=intents, **extra)
+
+
+def intents_of(actions: list[ProposedAction]) -> list[str]:
+    """The intent each action's payload carries."""
+    return [str(a.payload.model_dump()["intent"]) for a in actions]
+
+
+def stored_keys(actions: list[ProposedAction]) -> list[str]:
+    """The idempotency keys the outbox derives (ActionStore.propose), message id left out."""
+    return [
+        f"{a.kind.value}:{a.target.key}:{a.key}" if a.key else f"{a.kind.value}:{a.target.key}"
+        for a in actions
+    ]
+
+
+def test_two_routed_requests_get_both_rules_actions_with_distinct_keys() -> None:
+    mail = requests(("billing_dispute", 0.96, True), ("order_status", 0.97, True))
+    actions = decide(mail, links(S00042, INVOICE), POLICY, TODAY)
+    assert [(a.rule_id, a.kind.value, a.target.name) for a in actions] == [
+        ("billing-dispute", "activity", "INV/2025/00012"),
+        ("billing-dispute", "hold_invoice", "INV/2025/00012"),
+        ("order-status", "activity", "S00042"),
+    ]
+    assert intents_of(actions) == ["billing_dispute"] * 2 + ["order_status"]
+    assert len(set(stored_keys(actions))) == 3
+    status = actions[2].payload
+    assert isinstance(status, ActivityPayload) and status.summary.endswith("status of S00042")
+
+
+def test_the_primary_keeps_its_keys_and_a_second_intent_on_the_same_record_differs() -> None:
+    alone = decide(signal("return_request"), links(S00042), POLICY, TODAY)
+    both = decide(
+        requests(("return_request", 0.95, True), ("delivery_problem", 0.7, True)),
+        links(S00042),
+        POLICY,
+        TODAY,
+    )
+    assert stored_keys(both[: len(alone)]) == stored_keys(alone)  # replays add nothing
+    assert intents_of(both[len(alone) :]) == ["delivery_problem"] * 2
+    keys = stored_keys(both)
+    assert len(set(keys)) == len(keys) == len(alone) + 2
+    assert "activity:sale.order:7:intent:delivery_problem" in keys
+
+
+def test_information_only_intents_get_no_actions() -> None:
+    mail = requests(("order_status", 0.95, True), ("billing_dispute", 0.4, False))
+    assert [a.rule_id for a in decide(mail, links(S00042, INVOICE), POLICY, TODAY)] == [
+        "order-status"
+    ]
+
+
+def test_a_high_risk_request_makes_every_action_wait_for_an_approver() -> None:
+    mail = requests(("order_status", 0.95, True), ("account_update", 0.8, True), high_risk=True)
+    actions = decide(mail, links(S00042), POLICY, TODAY)
+    assert [a.rule_id for a in actions] == ["order-status", "bank-details"]
+    assert all(a.approval == "approver" for a in actions)
+
+
+def test_one_rule_for_two_of_the_intents_acts_once() -> None:
+    mail = requests(("delivery_problem", 0.9, True), ("complaint", 0.9, True))
+    actions = decide(mail, links(S00042), POLICY, TODAY)
+    assert {a.rule_id for a in actions} == {"delivery-problem"}
+    assert set(intents_of(actions)) == {"delivery_problem"}
+
+
+def test_a_further_intent_meets_only_rules_that_name_it_with_its_own_confidence() -> None:
+    text = POLICY_HEAD + (
+        "  - id: urgent\n    stop: false\n    when: {urgency: [critical]}\n"
+        "    actions: [{kind: note, target: order, note: 'urgent {intent}'}]\n"
+        "  - id: status\n    when: {intent: [order_status]}\n"
+        "    actions: [{kind: note, target: order, note: 'status'}]\n"
+        "  - id: sure-return\n    when: {intent: [return_request], min_confidence: 0.9}\n"
+        "    actions: [{kind: note, target: order, note: 'return'}]\n"
+        "  - id: change\n    when: {intent: [order_change]}\n"
+        "    actions: [{kind: note, target: order, note: 'change'}]\n"
+    )
+    policy = parse_policy(text)
+    mail = requests(
+        ("order_status", 0.95, True),
+        ("return_request", 0.8, True),
+        ("order_change", 0.9, True),
+        urgency=Urgency.CRITICAL,
+    )
+    actions = decide(mail, links(S00042), policy, TODAY)
+    assert list(zip([a.rule_id for a in actions], intents_of(actions), strict=True)) == [
+        ("urgent", "order_status"),
+        ("status", "order_status"),
+        ("change", "order_change"),
     ]

@@ -1,4 +1,5 @@
-"""After a message is classified and linked: the policy decides, the outbox records.
+"""After a message is classified and linked: the policy decides, earned autonomy holds back
+what its (intent, decider) has not earned yet, and the outbox records.
 
 Customer updates get their draft here (the LLM's in the customer's language, or the
 template), so the approver sees the text they approve.
@@ -17,6 +18,7 @@ from models import (
     ProposedAction,
     Signal,
 )
+from triage.autonomy import Autonomy
 from triage.errors import OdooError
 from triage.llm.drafting import draft_customer_update
 from triage.llm.service import LlmService
@@ -40,6 +42,7 @@ class Workflow:
         llm: LlmService | None = None,
         languages: PartnerLanguage | None = None,
         company: str = "Customer Service",
+        autonomy: Autonomy | None = None,
     ) -> None:
         self.policy = policy
         self.actions = actions
@@ -47,11 +50,14 @@ class Workflow:
         self.llm = llm
         self.languages = languages
         self.company = company
+        self.autonomy = autonomy
 
     def decide(self, message: Message, signal: Signal, links: LinkResult) -> list[int]:
         """Record what the policy decides for a message; ids of the actions newly stored."""
         policy = self.policy.current()
         proposed = decide(signal, links, policy)
+        if self.autonomy is not None:
+            proposed = self.autonomy.decide(message.id, signal, proposed)
         self.audit.record(
             "decided",
             f"policy:{policy.full_version}",

@@ -27,6 +27,7 @@ from rich.text import Text
 
 from models import UserRole
 from parsers import parse_message
+from triage.classify.gate import describe_decision, last_model_decision
 from triage.config import Settings, get_settings
 from triage.errors import OdooError, StoreError, TriageError
 from triage.ingest.imap_url import is_imap_url, mailbox_for_url
@@ -175,6 +176,7 @@ def status() -> None:
         counts, failures = runtime.actions.counts(), runtime.actions.failures()
         escalated, policy = runtime.actions.escalated(), runtime.policy.current().full_version
         mail, stopped = runtime.pipeline.progress.counts(), runtime.pipeline.progress.stopped(10)
+        gate = last_model_decision(runtime.audit)
     stale = set(stale_folders(health, settings.mailboxes))
     table = Table("last poll", "last message", "backlog", "errors", "state")
     table.columns.insert(0, Column("mailbox/folder", no_wrap=True))
@@ -202,6 +204,9 @@ def status() -> None:
         f"technical {failures.get('technical', 0)}"
     )
     typer.echo("mail: " + (", ".join(f"{k} {n}" for k, n in sorted(mail.items())) or "none"))
+    model = runtime.cascade.classical.version if runtime.cascade.classical else "none"
+    last = describe_decision(*gate) if gate else "none"
+    typer.echo(f"model: {model}; last gate decision: {last}")
     if runtime.odoo is not None:
         typer.echo(_odoo_status(runtime.odoo))
     for status, subject in stopped:
@@ -328,8 +333,10 @@ def _announce_mailboxes(settings: Settings, demo: Path | None) -> None:
         _ingest_files(runtime, [demo])
 
 
+from triage.cli import autonomy as _autonomy  # noqa: E402
 from triage.cli import classify as _classify  # noqa: E402  (registers its commands)
 from triage.cli import users as _users  # noqa: E402
 
+_autonomy.register(app)
 _classify.register(app)
 _users.register(app)

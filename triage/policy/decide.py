@@ -1,10 +1,15 @@
 """From a signal and its Odoo links to proposed actions: a pure function of the policy.
 
 The LLM never gets here: only the signal's fields and the links are read. High-risk intents
-always wait for an approver whatever the rule says; a signal the LLM decided holds every action
-for a person (the LLM classifies, it never makes an action run); and a signal that needs review
-holds its actions for a person when the policy says so. The signal's summary (the LLM's words,
-or sentences of the mail) reaches a template only as a quoted, labelled field.
+always wait for an approver whatever the rule says, and a signal that needs review holds its
+actions for a person when the policy says so. What may then run alone is earned autonomy's
+call (triage.policy.autonomy): the LLM classifies, it never makes an action run by itself.
+The signal's summary (the LLM's words, or sentences of the mail) reaches a template only as a
+quoted, labelled field.
+
+A mail with several requests is decided once per intent the policy acts on: the primary, and
+each further intent the cascade routed in its own right. A signal is high risk when any of its
+intents is, so every action of such a mail waits for an approver, whichever intent proposed it.
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ from models import (
     RecordOwner,
     RoleAssignee,
     Signal,
-    Stage,
     Target,
     UpdateFacts,
     UserAssignee,
@@ -45,7 +49,6 @@ _MODELS = {
 
 
 _CONTEXT = frozenset({EntityKind.DATE, EntityKind.AMOUNT, EntityKind.QUANTITY})
-LLM_DECIDED = "decided by the LLM: waits for a person"
 SUMMARY_LABEL = "Summary (machine-generated, unverified)"
 MAX_QUOTED_CHARS = 300
 
@@ -60,19 +63,68 @@ class _Blank(dict[str, Any]):
 def decide(
     signal: Signal, links: LinkResult, policy: Policy, today: date | None = None
 ) -> list[ProposedAction]:
-    """The actions the first matching rules propose for this message."""
+    """The actions the first matching rules propose for the primary intent and each request
+    routed in its own right (IntentScore.routed), each action carrying its own intent."""
     today = today or date.today()
     proposed: list[ProposedAction] = []
+    applied: set[str] = set()
+    for number, view in enumerate(intent_views(signal)):
+        for rule in _rules_for(view, links, policy, secondary=number > 0):
+            if rule.id in applied:  # one rule for two of the mail's intents acts once
+                continue
+            applied.add(rule.id)
+            actions = _rule_actions(rule, view, links, policy, today)
+            proposed += [_keyed(a, view.intent) for a in actions] if number else actions
+    return proposed
+
+
+def intent_views(signal: Signal) -> list[Signal]:
+    """The signal as each intent the policy acts on sees it: that intent first.
+
+    The primary intent always; then each further intent routed in its own right."""
+    views = [signal]
+    for score in signal.intents[1:]:
+        if score.routed and score.intent != signal.intent:
+            others = [i for i in signal.intents if i is not score]
+            views.append(signal.model_copy(update={"intents": [score, *others]}))
+    return views
+
+
+def _rules_for(view: Signal, links: LinkResult, policy: Policy, *, secondary: bool) -> list[Rule]:
+    """The first matching rule for the view's intent, and those before it with stop: false.
+
+    A further intent only matches rules that name it: the rules about the mail as a whole
+    already ran with the primary intent."""
+    chosen: list[Rule] = []
     for rule in policy.rules:
-        if not matches(rule.when, signal, links):
+        if secondary and view.intent not in rule.when.intent:
             continue
-        for spec in rule.actions:
-            for target, context in targets(spec, links):
-                values = _values(signal, links, target, context)
-                proposed.append(_proposal(spec, target, values, rule, policy, signal, today))
+        if not matches(rule.when, view, links):
+            continue
+        chosen.append(rule)
         if rule.stop:
             break
+    return chosen
+
+
+def _rule_actions(
+    rule: Rule, signal: Signal, links: LinkResult, policy: Policy, today: date
+) -> list[ProposedAction]:
+    """What one rule proposes for the signal's (first) intent."""
+    proposed = []
+    for spec in rule.actions:
+        for target, context in targets(spec, links):
+            values = _values(signal, links, target, context)
+            proposed.append(_proposal(spec, target, values, rule, policy, signal, today))
     return proposed
+
+
+def _keyed(action: ProposedAction, intent: str) -> ProposedAction:
+    """A further intent's action, keyed apart from the primary's on the same target.
+
+    The primary's keys stay as they always were, so replaying a stored message adds nothing."""
+    key = f"{action.key}|intent:{intent}" if action.key else f"intent:{intent}"
+    return action.model_copy(update={"key": key})
 
 
 def matches(when: Conditions, signal: Signal, links: LinkResult) -> bool:
@@ -137,8 +189,6 @@ def _proposal(
         reason = f"rule {rule.id} needs an {spec.approval}'s approval"
     if signal.high_risk and approval not in ("approver", "admin"):
         approval, reason = "approver", f"{signal.intent} is high risk: never automatic"
-    elif signal.decided_by is Stage.LLM and approval is None:
-        approval, reason = "agent", LLM_DECIDED
     elif policy.review_first and signal.needs_review and approval is None:
         approval, reason = "agent", f"the signal needs review: {signal.review_reason}"
     return ProposedAction(

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models import ActionKind, Urgency
+from models import ActionKind, AutonomyState, Urgency
 
 TargetName = Literal[
     "order", "purchase_order", "invoice", "picking", "partner", "impacted_orders", "message"
@@ -109,6 +109,58 @@ class Rule(BaseModel):
     stop: bool = Field(default=True, description="Later rules are not tried once this matched")
 
 
+AUTONOMY_DECIDERS = ("rules", "classical", "llm")
+StartState = AutonomyState | dict[str, AutonomyState]
+
+
+class AutonomyPolicy(BaseModel):
+    """How much each (intent, decider) may do alone, and the evidence that changes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default: AutonomyState = Field(
+        default=AutonomyState.ASSISTED, description="Where every (intent, decider) starts"
+    )
+    start: dict[str, StartState] = Field(
+        default_factory=dict,
+        description="Intent -> state, or intent -> {decider: state}: where a pair starts",
+    )
+    target: float = Field(default=0.97, ge=0.0, le=1.0, description="Promote at this bound")
+    min_decisions: int = Field(default=50, ge=1, description="Reviewed decisions needed")
+    window_days: int = Field(default=90, ge=1, description="Only recent decisions count")
+    demote_below: float = Field(default=0.90, ge=0.0, le=1.0, description="Demote below this")
+    spot_check_share: float = Field(
+        default=0.05, ge=0.0, le=1.0, description="Share of mail routed alone to spot-check"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AutonomyPolicy:
+        if self.demote_below > self.target:
+            raise ValueError("demote_below must not exceed target")
+        for intent, start in self.start.items():
+            if isinstance(start, dict):
+                unknown = sorted(set(start) - set(AUTONOMY_DECIDERS))
+                if unknown:
+                    raise ValueError(
+                        f"start.{intent}: unknown decider {unknown[0]!r} "
+                        f"(one of {', '.join(AUTONOMY_DECIDERS)})"
+                    )
+        return self
+
+    def start_state(self, intent: str, decider: str) -> AutonomyState:
+        """The state a pair has before any evidence: the intent's start, else the default.
+
+        The LLM starts at most assisted unless `start` names it for the intent: it earns
+        autonomy on evidence like any decider, but a blanket default never hands it over."""
+        start = self.start.get(intent)
+        if isinstance(start, dict) and decider in start:
+            return start[decider]
+        state = start if isinstance(start, AutonomyState) else self.default
+        if decider == "llm" and state is AutonomyState.AUTONOMOUS:
+            return AutonomyState.ASSISTED
+        return state
+
+
 class Policy(BaseModel):
     """The whole policy file."""
 
@@ -132,6 +184,7 @@ class Policy(BaseModel):
         default_factory=dict, description="'default' or an intent -> hours by urgency"
     )
     rules: list[Rule] = Field(default_factory=list)
+    autonomy: AutonomyPolicy = Field(default_factory=AutonomyPolicy)
     digest: str = Field(default="", exclude=True)
 
     @model_validator(mode="after")

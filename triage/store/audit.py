@@ -57,6 +57,11 @@ class AuditStore:
         """Events about one Odoo record, oldest first."""
         return self._query((AuditRow.record_model == model) & (AuditRow.record_id == record_id))
 
+    def latest(self, *events: str) -> AuditEvent | None:
+        """The newest event of the given kinds (e.g. the last model decision), or None."""
+        found = self._query(AuditRow.event.in_(events))
+        return found[-1] if found else None
+
     def _query(self, condition: Any) -> list[AuditEvent]:
         with transaction(self._sessions) as session:
             rows = session.scalars(select(AuditRow).where(condition).order_by(AuditRow.id))

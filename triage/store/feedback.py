@@ -1,4 +1,5 @@
-"""People's label corrections: each one written with its audit event in one transaction."""
+"""People's labels (corrections and confirmations), each written with its audit event in one
+transaction."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from triage.store.audit import add_audit
 from triage.store.database import transaction
-from triage.store.tables import FeedbackRow, MessageRow
+from triage.store.tables import FeedbackRow, MessageRow, SignalRow
 
 
 class FeedbackStore:
@@ -42,3 +43,30 @@ class FeedbackStore:
                 detail={"intent": intent, "urgency": urgency or ""},
             )
             return True
+
+    def confirm(self, message_id: str, user: str, actor: str) -> tuple[str, str] | None:
+        """Record that the message's current intent is right, as a label with its audit event;
+        (intent, decider) confirmed, or None when the message has no signal."""
+        with transaction(self._sessions) as session:
+            signal = session.execute(
+                select(SignalRow.data, SignalRow.decided_by)
+                .where(SignalRow.message_id == message_id)
+                .order_by(SignalRow.id.desc())
+                .limit(1)
+            ).first()
+            if signal is None:
+                return None
+            intents = signal.data.get("intents") or [{}]
+            intent = str(intents[0].get("intent") or "other")
+            session.add(
+                FeedbackRow(
+                    message_id=message_id,
+                    intent=intent,
+                    urgency=None,
+                    user=user,
+                    created_at=datetime.now(UTC),
+                )
+            )
+            detail = {"intent": intent, "decider": signal.decided_by}
+            add_audit(session, "confirmed", actor, message_id=message_id, detail=detail)
+            return intent, signal.decided_by

@@ -187,16 +187,21 @@ class MessageStore:
 
     def feedback_labels(self) -> list[tuple[str, str, str]]:
         """(subject, new text, intent) of every message's latest correction."""
+        return [(subject, text, intent) for _, subject, text, intent in self.reviewed_labels()]
+
+    def reviewed_labels(self) -> list[tuple[str, str, str, str]]:
+        """(message id, subject, new text, intent) of every message's latest correction."""
         with self._session() as session:
             rows = session.execute(
-                select(MessageRow.parsed, FeedbackRow.intent)
+                select(MessageRow.id, MessageRow.parsed, FeedbackRow.intent)
                 .join(FeedbackRow, FeedbackRow.message_id == MessageRow.id)
                 .order_by(FeedbackRow.id)
             )
             latest = {
-                p["id"]: (str(p.get("subject", "")), str(p.get("text", "")), i) for p, i in rows
+                message_id: (str(p.get("subject", "")), str(p.get("text", "")), intent)
+                for message_id, p, intent in rows
             }
-            return list(latest.values())
+            return [(message_id, *labels) for message_id, labels in latest.items()]
 
     def find_by_entity(self, kind: str, value: str) -> list[str]:
         """Ids of messages that mention an entity."""

@@ -81,7 +81,6 @@ class Dashboard:
     by_day_intent: dict[date, Counter[str]] = field(default_factory=dict)
     routing: Counter[str] = field(default_factory=Counter)
     queue_age: Counter[str] = field(default_factory=Counter)
-    precision: list[tuple[str, int, int]] = field(default_factory=list)
     llm_by_day: dict[date, tuple[int, int]] = field(default_factory=dict)
 
 
@@ -166,7 +165,7 @@ class ReviewStore:
         return [f for f in self.feedback(limit=10_000) if f.message_id == message_id]
 
     def dashboard(self, days: int = 14, now: datetime | None = None) -> Dashboard:
-        """Mail per day by intent, routing shares, queue age, precision, LLM use per day."""
+        """Mail per day by intent, routing shares, queue age, LLM use per day."""
         now = now or datetime.now(UTC)
         first = (now - timedelta(days=days - 1)).date()
         board = Dashboard(days=[first + timedelta(days=i) for i in range(days)])
@@ -179,7 +178,6 @@ class ReviewStore:
                 board.routing[_route(item)] += 1
             if item.state in ("needs_review", "awaiting_approval"):
                 board.queue_age[_age_bucket(now - item.received_at)] += 1
-        board.precision = _precision(self.feedback(limit=100_000))
         board.llm_by_day = self._llm(first)
         return board
 
@@ -247,20 +245,6 @@ def _age_bucket(age: timedelta) -> str:
     if hours < 4:
         return "1-4 h"
     return "4-24 h" if hours < 24 else "> 24 h"
-
-
-def _precision(feedback: list[FeedbackItem]) -> list[tuple[str, int, int]]:
-    """(predicted intent, right, corrected-or-confirmed) from the latest label per message."""
-    latest: dict[str, FeedbackItem] = {}
-    for item in feedback:  # newest first
-        latest.setdefault(item.message_id, item)
-    right: Counter[str] = Counter()
-    seen: Counter[str] = Counter()
-    for item in latest.values():
-        if item.predicted:
-            seen[item.predicted] += 1
-            right[item.predicted] += item.predicted == item.intent
-    return sorted(((i, right[i], n) for i, n in seen.items()), key=lambda t: (-t[2], t[0]))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -298,3 +310,58 @@ class PipelineRow(Base):
     claimed_by: Mapped[str] = mapped_column(String(64), default="")
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AutonomyStateRow(Base):
+    """What one (intent, decider) pair has earned, and an admin's pin over it."""
+
+    __tablename__ = "autonomy_states"
+
+    intent: Mapped[str] = mapped_column(String(64), primary_key=True)
+    decider: Mapped[str] = mapped_column(String(16), primary_key=True)
+    learned: Mapped[str | None] = mapped_column(String(16))
+    pinned: Mapped[str | None] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    change_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class AutonomyDecisionRow(Base):
+    """The autonomy state a message's intent was decided under, and whether it is spot-checked."""
+
+    __tablename__ = "autonomy_decisions"
+    __table_args__ = (
+        UniqueConstraint("message_id", "intent", name="uq_autonomy_decisions_message_intent"),
+        Index("ix_autonomy_decisions_spot", "spot_check", "spot_done"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    intent: Mapped[str] = mapped_column(String(64))
+    decider: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    spot_check: Mapped[bool] = mapped_column(Boolean, default=False)
+    spot_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AutonomyObservationRow(Base):
+    """A person's verdict on one decided intent of a message (the latest one counts)."""
+
+    __tablename__ = "autonomy_observations"
+    __table_args__ = (
+        UniqueConstraint("message_id", "intent", name="uq_autonomy_observations_message_intent"),
+        Index("ix_autonomy_observations_pair", "intent", "decider", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    intent: Mapped[str] = mapped_column(String(64))
+    decider: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    correct: Mapped[bool] = mapped_column(Boolean)
+    label: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(255))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    observed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
