@@ -53,6 +53,8 @@ bench: setup servers
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/imap_backfill.py
 	$(BIN)/python bench/cascade.py
+	$(BIN)/python bench/unfamiliar.py
+	$(BIN)/python bench/multi_intent.py
 	$(BIN)/python bench/hostile.py
 
 lock:
