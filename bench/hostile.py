@@ -24,7 +24,10 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from api.ui.mailview import html_part, sanitised_frame  # noqa: E402
 from bench.api import BIN, ROOT, free_port, server_env, start_server  # noqa: E402
-from parsers import parse_message  # noqa: E402
+from parsers import message_from_text, parse_message  # noqa: E402
+from triage.classify.rules import load_rules  # noqa: E402
+from triage.classify.segments import request_segments  # noqa: E402
+from triage.classify.urgency import assess_urgency  # noqa: E402
 
 MB = 1_000_000
 HEAD = (
@@ -106,8 +109,37 @@ def healthz_while_posting(base: str, key: str, raw: bytes) -> None:
     print(f"GET /healthz meanwhile: {len(ms)} requests, max {ms[-1]:.1f} ms, p99 {p99:.1f} ms")
 
 
+# Text that would take hours through a pattern with a quadratic case (f9d5f15 fixed one).
+PATTERN_TRAPS = {
+    "spaces": " " * 1_000_000,
+    "negated cues": "not urgent " * 90_000,
+    "one long gap": "production" + " " * 1_000_000 + "x",
+    "legal threats": "our lawyer " * 90_000,
+    "unbounded gap": "SEO services " * 80_000,
+    "cancel prefixes": "please cancel our " * 55_000,
+    "sentence ends": "Word a b c d. " * 80_000,
+}
+
+
+def rules_and_urgency_on_a_megabyte() -> None:
+    """Time the rules stage, the urgency cues and the request split on ~1 MB of text each."""
+    rules = load_rules()
+    for name, text in PATTERN_TRAPS.items():
+        message = message_from_text("x").model_copy(update={"text": text})
+        took = [
+            timed(lambda m=message: rules.evaluate(m)),
+            timed(lambda m=message: assess_urgency(m, "order_status")),
+            timed(lambda t=text: request_segments(t)),
+        ]
+        print(
+            f"{name:<16} {len(text) / MB:5.2f} MB  rules {took[0]:6.3f} s  "
+            f"urgency {took[1]:6.3f} s  request split {took[2]:6.3f} s"
+        )
+
+
 def main() -> int:
     """Time each hostile mail in process, then /healthz against a live server."""
+    rules_and_urgency_on_a_megabyte()
     mails = cases()
     parse_message(html_mail("warm-up", "<p>Hello</p>"))  # imports and first-use costs
     for name, raw in mails.items():

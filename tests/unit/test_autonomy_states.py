@@ -245,3 +245,14 @@ def test_spot_check_share_over_2000_mails_routed_alone(world: World) -> None:
     everything = world.autonomy.spot_checks(pending_only=False, limit=5000)
     assert [s.message_id for s in everything if s.done] == [queue[0].message_id]
     assert world.autonomy.standings()[0].n == 1
+
+
+def test_the_llm_is_never_promoted_on_evidence_alone(world: World) -> None:
+    for _ in range(60):
+        world.autonomy.confirm(world.mail("order_status", Stage.LLM), "user:anna")
+    standing = next(s for s in world.autonomy.standings() if s.decider == "llm")
+    assert standing.n == 60 and (standing.lower_bound or 0.0) >= 0.93  # a classical pair's bar
+    assert world.autonomy.state("order_status", "llm") is AutonomyState.ASSISTED
+    assert changes(world) == []
+    world.autonomy.pin("order_status", "llm", AutonomyState.AUTONOMOUS, "user:ada")
+    assert world.autonomy.state("order_status", "llm") is AutonomyState.AUTONOMOUS  # by a person

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from triage.classify.segments import (
+    MAX_SCAN_CHARS,
     MAX_SEGMENT_CHARS,
     MAX_SEGMENTS,
     request_segments,
@@ -98,3 +99,8 @@ def test_any_text_gives_a_bounded_list_of_bounded_non_empty_parts(text: str) -> 
     parts = request_segments(text)
     assert len(parts) <= MAX_SEGMENTS
     assert all(0 < len(p) <= MAX_SEGMENT_CHARS and p == p.strip() for p in parts)
+
+
+def test_only_the_start_of_a_long_mail_is_cut_into_parts() -> None:
+    long = "Please check invoice INV/2025/00012 again today. " * 20_000
+    assert request_segments(long) == request_segments(long[:MAX_SCAN_CHARS])

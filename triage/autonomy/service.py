@@ -176,8 +176,8 @@ class Autonomy:
             current = self._learned(row, intent, decider, policy)
             evidence = self._evidence(intent, decider, policy)
             new = next_state(current, evidence, policy)
-            if new is None:
-                return
+            if new is None or (decider == "llm" and new is AutonomyState.AUTONOMOUS):
+                return  # the LLM reads what attackers write: only a person makes it autonomous
             change = _learned_change(row, current, new, evidence, policy)
             if self._store.change_state(row, {"learned": new.value}, change, self._clock()):
                 return

@@ -20,6 +20,9 @@ import re
 
 MAX_SEGMENTS = 6
 MAX_SEGMENT_CHARS = 300
+# Only the start of a mail is cut into parts (the model reads no more of it either), so the
+# work per mail is bounded however long the mail is.
+MAX_SCAN_CHARS = 3_000
 # Greetings and sign-offs ("Guten Tag Frau Krüger,", "Best regards, Maria") are shorter.
 MIN_WORDS = 5
 
@@ -39,6 +42,7 @@ def request_segments(
     text: str, *, limit: int = MAX_SEGMENTS, max_chars: int = MAX_SEGMENT_CHARS
 ) -> list[str]:
     """The body's paragraphs (or its sentences), at most `limit`, each at most `max_chars`."""
+    text = text[:MAX_SCAN_CHARS]
     paragraphs = [p for p in map(_flat, _PARAGRAPH_BREAK.split(text)) if _substantial(p)]
     if len(paragraphs) <= 1:
         parts = sentence_units(paragraphs[0]) if paragraphs else []
@@ -69,7 +73,8 @@ def sentences(paragraph: str) -> list[str]:
     for gap in _SENTENCE_END.finditer(paragraph):
         following = paragraph[gap.end() : gap.end() + 1]
         starts = following and (following.isupper() or following in _OPENERS)
-        if starts and not _NO_END.search(paragraph, 0, gap.start()):
+        # Only the few characters before the stop can make it no sentence end ("3.", "z.B.").
+        if starts and not _NO_END.search(paragraph, max(0, gap.start() - 8), gap.start()):
             cuts.append(paragraph[start : gap.start()])
             start = gap.end()
     return [*cuts, paragraph[start:]] if paragraph else []

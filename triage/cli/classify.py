@@ -100,6 +100,8 @@ def _stores(settings: Settings) -> Iterator[tuple[MessageStore, AuditStore]]:
 
 def _current_model(folder: Path) -> ClassicalModel | None:
     # A model that cannot be loaded serves nothing: retraining must still replace it.
+    if not (folder / MODEL_FILE).is_file():
+        return None  # the first training: nothing to compare with, nothing to warn about
     try:
         return load_model(folder)
     except ConfigurationError as exc:

@@ -150,8 +150,8 @@ class AutonomyPolicy(BaseModel):
     def start_state(self, intent: str, decider: str) -> AutonomyState:
         """The state a pair has before any evidence: the intent's start, else the default.
 
-        The LLM starts at most assisted unless `start` names it for the intent: it earns
-        autonomy on evidence like any decider, but a blanket default never hands it over."""
+        The LLM starts at most assisted unless `start` names it for the intent: a blanket
+        default never hands it over (nor does evidence: see triage.autonomy.service)."""
         start = self.start.get(intent)
         if isinstance(start, dict) and decider in start:
             return start[decider]
