@@ -16,17 +16,15 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import SESSION_KEY, get_runtime, require_api_key
 from api.errors import ApiError
-from models import AutonomyState, Signal, SpotCheck, Stage, Standing, UserRole
+from models import AutonomyState, Signal, SpotCheck, Standing, UserRole
 from triage.approvals import Decider
 from triage.errors import NotFound
+from triage.policy.model import AUTONOMY_DECIDERS as DECIDERS
 from triage.runtime import Runtime
 
 router = APIRouter(prefix="/v1")
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
-CONFIRMED_EVENT = "confirmed"
-VERDICT_EVENT = "autonomy_verdict"  # the core's audit of a verdict it counted
-DECIDERS = frozenset(s.value for s in Stage if s is not Stage.HUMAN)
 
 
 class StandingList(BaseModel):

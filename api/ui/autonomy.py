@@ -10,9 +10,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.autonomy import confirm_message
 from api.deps import UserDep, get_runtime
-from api.ui.pages import AUTONOMY_STATES, DECIDERS, _as_page, _decider, page
+from api.ui.pages import AUTONOMY_STATES, _as_page, _decider, page
 from api.ui.session import UiError, check_csrf
 from models import AutonomyState, UserRole
+from triage.policy.model import AUTONOMY_DECIDERS as DECIDERS
 
 router = APIRouter(include_in_schema=False)
 

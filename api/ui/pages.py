@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from api.autonomy import CONFIRMED_EVENT, VERDICT_EVENT
 from api.deps import SESSION_KEY, UserDep, get_runtime
 from api.params import PathId
 from api.ui import charts
@@ -25,11 +24,14 @@ from api.ui.session import (
     csrf_token,
     safe_next,
 )
-from models import ActionState, AuditEvent, AutonomyState, Stage, Urgency
+from models import ActionState, AuditEvent, AutonomyState, Urgency
 from triage.approvals import Decider, DraftEdits
 from triage.classify.gate import describe_decision, last_model_decision
 from triage.errors import TriageRuntimeError
+from triage.policy.model import AUTONOMY_DECIDERS as DECIDERS
 from triage.runtime import Runtime
+from triage.store.autonomy import VERDICT
+from triage.store.feedback import CONFIRMED
 from triage.store.review import QueueItem
 from triage.store.users import User
 
@@ -44,7 +46,6 @@ ODOO_LABELS = {
     "stock.picking": "Transfer",
     "res.partner": "Contact",
 }
-DECIDERS = tuple(s.value for s in Stage if s is not Stage.HUMAN)
 AUTONOMY_STATES = tuple(s.value for s in AutonomyState)
 
 
@@ -234,8 +235,8 @@ def _message_context(runtime: Runtime, message_id: str, user: User) -> dict[str,
 
 def confirmations(events: list[AuditEvent]) -> list[tuple[AuditEvent, bool]]:
     """Who confirmed the message's intent, and whether the autonomy measurement counted it."""
-    counted = {e.actor for e in events if e.event == VERDICT_EVENT and e.detail.get("correct")}
-    return [(e, e.actor in counted) for e in events if e.event == CONFIRMED_EVENT]
+    counted = {e.actor for e in events if e.event == VERDICT and e.detail.get("correct")}
+    return [(e, e.actor in counted) for e in events if e.event == CONFIRMED]
 
 
 @router.post("/messages/{message_id}/label", dependencies=[Depends(check_csrf)])

@@ -11,6 +11,7 @@ from triage.policy.model import Policy
 from triage.store import MessageStore
 from triage.store.actions import ActionStore
 from triage.store.audit import AuditStore
+from triage.store.database import as_utc
 from triage.store.links import LinkStore
 
 ACTOR = "escalation"
@@ -43,7 +44,7 @@ class Escalator:
         count = 0
         for action in self.actions.waiting_since(now):
             hours = policy.sla(str(action.payload.get("intent", "")), _urgency(action.payload))
-            created = _aware(action.created_at)
+            created = as_utc(action.created_at)
             if hours is None or created + timedelta(hours=hours) > now:
                 continue
             what = f"approval of {action.kind} on {action.target.name or 'the message'}"
@@ -119,7 +120,3 @@ def _urgency(payload: dict[str, object]) -> Urgency:
         return Urgency(str(payload.get("urgency", "normal")))
     except ValueError:
         return Urgency.NORMAL
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from models import AutonomyState, Stage, Standing
+from models import AutonomyState, Standing
+from triage.cli.actor import cli_actor
 from triage.config import get_settings
 from triage.errors import InvalidRequest, NotFound
+from triage.policy.model import AUTONOMY_DECIDERS as DECIDERS
 from triage.runtime import Runtime, opened_runtime
 
 autonomy_app = typer.Typer(
     help="Earned autonomy per intent and decider: `triage autonomy` prints the table.",
     invoke_without_command=True,
 )
-DECIDERS = tuple(s.value for s in Stage if s is not Stage.HUMAN)
 
 
 def register(app: typer.Typer) -> None:
@@ -80,7 +80,7 @@ def pin(
     """Pin INTENT/DECIDER to STATE: measurements no longer change it until unpinned."""
     with opened_runtime(get_settings()) as runtime:
         _check(runtime, intent, decider)
-        standing = runtime.autonomy.pin(intent, decider, state, _actor(actor))
+        standing = runtime.autonomy.pin(intent, decider, state, cli_actor(actor))
     typer.echo(f"{intent}/{decider} pinned {standing.state}")
 
 
@@ -93,7 +93,7 @@ def unpin(
     """Unpin INTENT/DECIDER: its measured (or starting) state applies again."""
     with opened_runtime(get_settings()) as runtime:
         _check(runtime, intent, decider)
-        standing = runtime.autonomy.pin(intent, decider, None, _actor(actor))
+        standing = runtime.autonomy.pin(intent, decider, None, cli_actor(actor))
     typer.echo(f"{intent}/{decider} unpinned: now {standing.state}")
 
 
@@ -102,8 +102,3 @@ def _check(runtime: Runtime, intent: str, decider: str) -> None:
         raise InvalidRequest(f"unknown decider {decider!r}: one of {', '.join(DECIDERS)}")
     if runtime.cascade.taxonomy.get(intent) is None:
         raise NotFound(f"no intent {intent!r} in the taxonomy")
-
-
-def _actor(given: str) -> str:
-    """The audit actor: `cli:NAME`, NAME from --actor or else the operating-system user."""
-    return f"cli:{given or getpass.getuser()}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import shutil
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from triage.classify.training import (
     train,
     write_examples,
 )
+from triage.cli.actor import cli_actor
 from triage.config import Settings, get_settings
 from triage.errors import ConfigurationError
 from triage.runtime import build_cascade, classify_once, feedback_examples, load_model
@@ -79,7 +79,7 @@ def train_command(
         decision = judge(result.model, current, gate, gate_settings, force=force)
         folder = _keep(result.model, decision, settings.model_dir)
         audit.record(
-            decision.event, _actor(), detail={**decision.detail(), "saved_in": str(folder)}
+            decision.event, cli_actor(), detail={**decision.detail(), "saved_in": str(folder)}
         )
     _print_decision(decision, folder)
     _print_heldout(result, folder, target)
@@ -121,13 +121,6 @@ def _keep(model: ClassicalModel, decision: GateDecision, model_dir: Path) -> Pat
         aside.unlink()
         shutil.rmtree(target, ignore_errors=True)
     return model_dir
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no login name in this environment
-        return "train"
 
 
 def _print_decision(decision: GateDecision, folder: Path) -> None:

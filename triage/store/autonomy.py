@@ -9,7 +9,7 @@ first decision, and a later verdict replaces the earlier one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Signal, SpotCheck
 from triage.store.audit import add_audit
-from triage.store.database import transaction
+from triage.store.database import as_utc, transaction
 from triage.store.tables import (
     AutonomyDecisionRow,
     AutonomyObservationRow,
@@ -26,6 +26,8 @@ from triage.store.tables import (
     MessageRow,
     SignalRow,
 )
+
+VERDICT = "autonomy_verdict"  # the audit event of a verdict that was counted
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,7 @@ class AutonomyStore:
                     intent=r.intent,
                     decider=r.decider,
                     subject=subject or "",
-                    created_at=_utc(r.decided_at),
+                    created_at=as_utc(r.decided_at),
                     done=r.spot_done,
                 )
                 for r, subject in session.execute(query)
@@ -248,7 +250,7 @@ def _upsert_observation(session: Session, observation: Observation, now: datetim
     row.observed_at = now
     add_audit(
         session,
-        "autonomy_verdict",
+        VERDICT,
         observation.actor,
         message_id=decision.message_id,
         detail={
@@ -277,7 +279,7 @@ def _stored(row: AutonomyStateRow) -> StoredState:
         learned=row.learned,
         pinned=row.pinned,
         version=row.version,
-        changed_at=_utc(row.changed_at) if row.changed_at else None,
+        changed_at=as_utc(row.changed_at) if row.changed_at else None,
         change_reason=row.change_reason,
     )
 
@@ -290,7 +292,7 @@ def _decision(row: AutonomyDecisionRow) -> DecisionRecord:
         state=row.state,
         primary=row.primary,
         spot_check=row.spot_check,
-        decided_at=_utc(row.decided_at),
+        decided_at=as_utc(row.decided_at),
     )
 
 
@@ -305,8 +307,3 @@ def _decision_row(decision: DecisionRecord) -> AutonomyDecisionRow:
         spot_done=False,
         decided_at=decision.decided_at,
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,8 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
         # The details (SQL, host) go to the server log only, never to a client.
         log.error("database error: %s", exc)
         raise StoreError(f"database error: {type(exc).__name__}") from exc
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite hands back naive ones)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -12,6 +12,8 @@ from triage.store.audit import add_audit
 from triage.store.database import transaction
 from triage.store.tables import FeedbackRow, MessageRow, SignalRow
 
+CONFIRMED = "confirmed"  # the audit event of a confirmation
+
 
 class FeedbackStore:
     """Records corrections of a message's intent or urgency (training labels)."""
@@ -68,5 +70,5 @@ class FeedbackStore:
                 )
             )
             detail = {"intent": intent, "decider": signal.decided_by}
-            add_audit(session, "confirmed", actor, message_id=message_id, detail=detail)
+            add_audit(session, CONFIRMED, actor, message_id=message_id, detail=detail)
             return intent, signal.decided_by

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import ActionState, Signal
-from triage.store.database import transaction
+from triage.store.database import as_utc, transaction
 from triage.store.tables import (
     ActionRow,
     FeedbackRow,
@@ -124,7 +124,7 @@ class ReviewStore:
                 id=r.id,
                 subject=r.subject,
                 sender=r.from_email or "",
-                received_at=_aware(r.received_at),
+                received_at=as_utc(r.received_at),
                 mailbox=_mailbox(r.source, r.source_position),
                 signal=signals.get(r.id),
                 role=roles.get(r.id, ""),
@@ -155,7 +155,7 @@ class ReviewStore:
                 urgency=f.urgency,
                 predicted=signals[f.message_id].intent if f.message_id in signals else "",
                 user=f.user,
-                at=_aware(f.created_at),
+                at=as_utc(f.created_at),
             )
             for f, subject in rows
         ]
@@ -191,8 +191,8 @@ class ReviewStore:
             ).all()
         per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0])
         for at, tokens in rows:
-            per_day[_aware(at).date()][0] += 1
-            per_day[_aware(at).date()][1] += int(tokens or 0)
+            per_day[as_utc(at).date()][0] += 1
+            per_day[as_utc(at).date()][1] += int(tokens or 0)
         return {d: (v[0], v[1]) for d, v in per_day.items()}
 
 
@@ -245,10 +245,6 @@ def _age_bucket(age: timedelta) -> str:
     if hours < 4:
         return "1-4 h"
     return "4-24 h" if hours < 24 else "> 24 h"
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def as_dict(item: Any) -> dict[str, Any]:
