@@ -167,6 +167,7 @@ class Dovecot:
         self.port = 0
         self.tls_port = 0
         self._running = False
+        self._stopped_on_purpose = False
         self._finalizer: Callable[[], object] | None = None
 
     # ----------------------------------------------------------------- paths
@@ -213,12 +214,18 @@ class Dovecot:
         return "\n".join(chunks) or "(no log written)"
 
     def log_problems(self) -> list[str]:
-        """The log lines Dovecot wrote at Error, Fatal or Panic level."""
+        """The log lines Dovecot wrote at Error, Fatal or Panic level.
+
+        `stop()` sends SIGTERM to the whole process group, so the master may log a child it
+        saw die of that signal ("killed with signal 15") before it exits itself: once this
+        instance has been stopped on purpose, those lines are ours, not Dovecot's problems.
+        """
         text = self.log_path.read_text(errors="replace")
         return [
             line
             for line in text.splitlines()
             if any(level in line for level in (" Error: ", " Fatal: ", " Panic: "))
+            and not (self._stopped_on_purpose and "killed with signal 15" in line)
         ]
 
     # ------------------------------------------------------------- lifecycle
@@ -289,6 +296,7 @@ class Dovecot:
             return
         pid = self._master_pid()
         group: int | None = None
+        self._stopped_on_purpose = True
         if pid is not None and _pid_alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 if os.getpgid(pid) == pid:
