@@ -6,7 +6,6 @@ import email
 import hashlib
 import re
 from datetime import UTC, datetime
-from email import policy
 from email.message import EmailMessage
 from typing import TypeVar
 
@@ -19,6 +18,7 @@ from parsers.html import read_html, tidy_text
 from parsers.language import SAMPLE_CHARS, detect_language
 from parsers.mime import WalkLimits, walk_body
 from parsers.mime_guard import cut_mime_nesting
+from parsers.mime_policy import CACHED
 from parsers.options import ParseOptions
 from parsers.reply import ReplyParts, split_reply
 
@@ -91,7 +91,7 @@ def strip_mbox_from_line(raw: bytes) -> bytes:
 
 
 def _parse_std(raw: bytes) -> EmailMessage:
-    parsed = email.message_from_bytes(raw, policy=policy.default)
+    parsed = email.message_from_bytes(raw, policy=CACHED)
     assert isinstance(parsed, EmailMessage)
     return parsed
 
