@@ -233,28 +233,30 @@ def _full_year(digits: str) -> int:
     return int(digits) if len(digits) == 4 else 2000 + int(digits)
 
 
-@lru_cache(maxsize=4096)
 def _parse_day_month(day: int, month_name: str, year: int) -> date | None:
     if not 1900 <= year <= 2199:
         return None
-    settings: dict[str, Any] = {
-        "DATE_ORDER": "DMY",
-        "PREFER_DATES_FROM": "future",
-        "REQUIRE_PARTS": ["day", "month", "year"],
-    }
+    month = _month_number(month_name)
+    return _safe_date(year, month, day) if month is not None else None
+
+
+@lru_cache(maxsize=1024)
+def _month_number(month_name: str) -> int | None:
+    """The month a name means in any of our languages (dateparser reads it once per name)."""
+    settings: dict[str, Any] = {"DATE_ORDER": "DMY", "REQUIRE_PARTS": ["day", "month", "year"]}
     with warnings.catch_warnings():
         # dateparser and its dependencies emit deprecation warnings on some inputs.
         warnings.simplefilter("ignore")
         import dateparser  # deferred: its language data is only needed for named months
 
         try:
-            # Rebuilt from our own match: one language, one known shape, an explicit year.
+            # The 15th of a leap year: any month name gives a valid date.
             parsed = dateparser.parse(
-                f"{day} {month_name} {year}", languages=list(LANGUAGES), settings=settings
+                f"15 {month_name} 2024", languages=list(LANGUAGES), settings=settings
             )
         except (ValueError, OverflowError, LookupError, TypeError):
             return None
-    return parsed.date() if parsed is not None else None
+    return parsed.month if parsed is not None else None
 
 
 def _named(match: re.Match[str], raw: str, reference: date, eta: bool) -> _Resolved | None:
