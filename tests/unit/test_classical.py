@@ -27,6 +27,7 @@ from triage.classify.classical import (
 )
 from triage.classify.files import load_taxonomy
 from triage.classify.framing import strip_framing
+from triage.classify.grams import MailGrams
 from triage.classify.training import (
     BITEXT,
     TEAM,
@@ -179,9 +180,10 @@ def test_the_trusted_list_is_the_pipeline_types_plus_the_familiarity_types() -> 
         "sklearn.feature_extraction.text.TfidfVectorizer",
         "sklearn.linear_model._logistic.LogisticRegression",
         "sklearn.pipeline.Pipeline",
-        "triage.classify.classical.mail_ngrams",
+        "triage.classify.grams.MailGrams",
     }
-    older = {"triage.classify.classical.ngrams"}  # the analyzer of models saved before
+    # The analyzers of models saved before: the first, and `mail_ngrams` before MailGrams.
+    older = {"triage.classify.classical.ngrams", "triage.classify.classical.mail_ngrams"}
     familiarity = {"numpy.float32", "scipy.sparse._csr.csr_matrix"}
     assert TRUSTED_TYPES - pipeline_types == older | familiarity
 
@@ -191,7 +193,7 @@ def test_a_model_saved_with_the_older_analyzer_reads_text_as_it_was_trained(
 ) -> None:
     texts = [e.text for e in SMALL]
     labels = [e.label for e in SMALL]
-    pipeline = build_pipeline()
+    pipeline = build_pipeline(features="mail_ngrams")
     pipeline.named_steps["features"].set_params(analyzer=ngrams)
     pipeline.fit(texts, labels)
     result = train(SMALL)
@@ -201,6 +203,29 @@ def test_a_model_saved_with_the_older_analyzer_reads_text_as_it_was_trained(
     assert loaded.pipeline.named_steps["features"].analyzer is ngrams
     assert (loaded.predict_proba(texts) == old.predict_proba(texts)).all()
     assert any(gram.startswith("#") and len(gram) == 6 for gram in ngrams("delivery"))
+
+
+def test_a_model_saved_with_string_ngrams_loads_and_reads_text_as_it_was_trained(
+    tmp_path: Path,
+) -> None:
+    texts = [e.text for e in SMALL]
+    pipeline = build_pipeline(features="mail_ngrams").fit(texts, [e.label for e in SMALL])
+    old = ClassicalModel(pipeline, train(SMALL).model.metadata)
+    old.save(tmp_path / "old")
+    assert untrusted_types(tmp_path / "old" / MODEL_FILE) == []
+    loaded = ClassicalModel.load(tmp_path / "old")
+    assert loaded.pipeline.named_steps["features"].analyzer is mail_ngrams
+    assert (loaded.predict_proba(texts) == old.predict_proba(texts)).all()
+
+
+def test_a_new_model_counts_ngrams_with_numpy_and_saves_no_vocabulary_of_strings(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "model"
+    train(SMALL).model.save(folder)
+    features = ClassicalModel.load(folder).pipeline.named_steps["features"]
+    assert isinstance(features, MailGrams)
+    assert not hasattr(features, "vocabulary_")
 
 
 @pytest.mark.parametrize(

@@ -92,12 +92,17 @@ class Cascade:
         """Signals for many messages, with one batched model call."""
         outcomes = [self.rules.evaluate(m) for m in messages]
         pending = [i for i, o in enumerate(outcomes) if not o.result.certain]
-        probabilities, parts = self._probabilities([messages[i] for i in pending])
+        asked = [messages[i] for i in pending]
+        probabilities, parts = self._probabilities(asked)
+        similar = self._similarity(asked)
         classical: dict[int, StageResult] = {
-            index: self._with_segments(
-                self._classical_result(row, outcomes[index].role), rows, outcomes[index].role
+            index: self._familiarity_checked(
+                self._with_segments(
+                    self._classical_result(row, outcomes[index].role), rows, outcomes[index].role
+                ),
+                score,
             )
-            for index, row, rows in zip(pending, probabilities, parts, strict=True)
+            for index, row, rows, score in zip(pending, probabilities, parts, similar, strict=True)
         }
         jobs = [
             (m, o, classical.get(i))
@@ -117,6 +122,14 @@ class Cascade:
         rows = self.classical.predict_proba(texts + [t for part in segments for t in part])
         bounds = np.cumsum([len(messages)] + [len(part) for part in segments])
         return rows[: len(messages)], [rows[a:b] for a, b in itertools.pairwise(bounds)]
+
+    def _similarity(self, messages: list[Message]) -> list[float | None]:
+        """Per message, its similarity to the nearest training text, in one batched call."""
+        familiarity = self.classical.familiarity if self.classical else None
+        if familiarity is None or not messages:
+            return [None] * len(messages)
+        texts = [model_text(m.subject, m.text) for m in messages]
+        return [float(score) for score in familiarity.similarity(texts)]
 
     def _with_segments(
         self, result: StageResult, rows: np.ndarray, role: Role | None
@@ -165,7 +178,6 @@ class Cascade:
     def _signal(
         self, message: Message, rules: RulesOutcome, classical: StageResult | None
     ) -> Signal:
-        classical = self._familiarity_checked(message, classical)
         stages = [rules.result] + ([classical] if classical else [])
         decided_by, primary, review, llm = self._decide(message, rules, classical)
         stages += [llm] if llm else []
@@ -241,17 +253,14 @@ class Cascade:
             return []
         return self.classical.metadata.languages or ["en"]
 
-    def _familiarity_checked(
-        self, message: Message, classical: StageResult | None
-    ) -> StageResult | None:
+    def _familiarity_checked(self, classical: StageResult, score: float | None) -> StageResult:
         """The classical answer, made unsure when the text is unlike the training data."""
-        if classical is None or classical.skipped or self.classical is None:
+        if classical.skipped or self.classical is None:
             return classical
         familiarity = self.classical.familiarity
-        if familiarity is None:
+        if familiarity is None or score is None:
             note = "familiarity check skipped: the model was saved without it"
             return classical.model_copy(update={"reason": f"{classical.reason}; {note}"})
-        score = float(familiarity.similarity([model_text(message.subject, message.text)])[0])
         if score >= familiarity.threshold:
             return classical
         why = f"{UNFAMILIAR}: nearest training example {score:.2f} < {familiarity.threshold:.2f}"

@@ -17,7 +17,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 
 from models import Taxonomy
-from triage.classify.classical import ClassicalModel, ModelMetadata, build_pipeline
+from triage.classify.classical import ClassicalModel, Features, ModelMetadata, build_pipeline
 from triage.classify.evaluation import EvalReport, choose_thresholds, evaluate
 from triage.classify.familiarity import Familiarity
 from triage.classify.files import read_yaml
@@ -170,14 +170,16 @@ def train(
     target_precision: float = 0.97,
     seed: int = 13,
     progress: Callable[[str], None] = lambda _msg: None,
+    features: Features = "grams",
 ) -> TrainResult:
     """Fit on the train split, choose thresholds out of fold, score the held-out test.
 
     The validation split stays unseen by the classifier (it sets the familiarity threshold),
-    so figures on its team rows are held out."""
+    so figures on its team rows are held out. `features` picks how n-grams are counted
+    (bench/classify.py trains both)."""
     splits = split(examples, seed)
     progress(f"training on {len(splits.train)} examples")
-    pipeline = fit_pipeline(splits.train, seed)
+    pipeline = fit_pipeline(splits.train, seed, features)
     digest = data_hash(splits.train)
     metadata = ModelMetadata(
         version=f"{datetime.now(UTC):%Y%m%d}-{digest[:8]}",
@@ -189,7 +191,9 @@ def train(
         languages=known_languages(splits.train),
     )
     model = ClassicalModel(pipeline, metadata, fit_familiarity(splits))
-    metadata.thresholds = routing_thresholds(model, splits, target_precision, seed, progress)
+    metadata.thresholds = routing_thresholds(
+        model, splits, target_precision, seed, progress, features
+    )
     if model.familiarity is not None:
         metadata.familiarity_threshold = model.familiarity.threshold
     progress(f"evaluating on {len(splits.test)} held-out examples")
@@ -203,9 +207,9 @@ def sample_weights(examples: Iterable[Example]) -> np.ndarray:
     return np.asarray([1.0 if e.source == BITEXT else WRITTEN_WEIGHT for e in examples])
 
 
-def fit_pipeline(examples: list[Example], seed: int) -> Pipeline:
+def fit_pipeline(examples: list[Example], seed: int, features: Features = "grams") -> Pipeline:
     """A pipeline fitted on these examples, weighted by their source."""
-    return build_pipeline(seed).fit(
+    return build_pipeline(seed, features).fit(
         [e.text for e in examples],
         [e.label for e in examples],
         clf__sample_weight=sample_weights(examples),
@@ -218,13 +222,14 @@ def routing_thresholds(
     target: float,
     seed: int,
     progress: Callable[[str], None] = lambda _msg: None,
+    features: Features = "grams",
 ) -> dict[str, float]:
     """Per-intent thresholds from out-of-fold answers on the written train rows.
 
     Written rows are mail like what the model will route; Bitext lines are easy and would
     make every threshold look safe. Without enough written rows, the validation split
     decides as it did before."""
-    held, predicted, confidence = out_of_fold(splits.train, seed)
+    held, predicted, confidence = out_of_fold(splits.train, seed, features=features)
     if not held:
         progress(f"choosing thresholds on {len(splits.validation)} validation examples")
         return _thresholds(model, splits.validation, target)
@@ -234,7 +239,10 @@ def routing_thresholds(
 
 
 def out_of_fold(
-    examples: list[Example], seed: int, folds: int = THRESHOLD_FOLDS
+    examples: list[Example],
+    seed: int,
+    folds: int = THRESHOLD_FOLDS,
+    features: Features = "grams",
 ) -> tuple[list[Example], list[str], list[float]]:
     """The written examples, each answered by a model fitted without it (k-fold).
 
@@ -249,7 +257,8 @@ def out_of_fold(
     cross = StratifiedKFold(folds, shuffle=True, random_state=seed)
     for _, fold in cross.split(np.zeros(len(held)), labels):
         out = {held[j] for j in fold}
-        pipeline = fit_pipeline([e for i, e in enumerate(examples) if i not in out], seed)
+        kept = [e for i, e in enumerate(examples) if i not in out]
+        pipeline = fit_pipeline(kept, seed, features)
         answers = _top(pipeline, [examples[i].text for i in sorted(out)])
         predicted.update(zip(sorted(out), zip(*answers, strict=True), strict=True))
     return (
