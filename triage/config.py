@@ -218,6 +218,12 @@ class PipelineSettings(BaseModel):
     stale_claim_seconds: float = Field(
         default=300.0, gt=0, description="After this, a claim is presumed left by a dead process"
     )
+    workers: int | None = Field(
+        default=None,
+        ge=1,
+        description="Processes that parse and classify fetched IMAP mail; "
+        "default one per core, 1 parses in the watcher's own process",
+    )
 
 
 class Settings(BaseSettings):

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, func, inspect, select
 
 from tests.integration.conftest import IMAP_USER
 from tests.integration.imap_server import Dovecot
-from triage.store.tables import MessageRow
+from triage.store.tables import IngestCursorRow, MessageRow
 
 pytestmark = pytest.mark.integration
 TRIAGE = [sys.executable, "-m", "triage"]
@@ -104,14 +104,56 @@ def test_sigkill_mid_backfill_then_resume_stores_each_mail_once(
     while count(database_url) < 300 and time.monotonic() < deadline and first.poll() is None:
         time.sleep(0.1)
     assert first.poll() is None, "the backfill finished before it could be killed"
+    workers = worker_pids(first.pid)
     first.send_signal(signal.SIGKILL)
     first.wait(30)
     partial = count(database_url)
     assert 0 < partial < total
+    # Batches are stored in UID order with the cursor: UIDs 1..cursor, nothing above it.
+    assert partial == cursor_uid(database_url)
+    assert workers and _all_gone(workers), "the parsing workers outlived their parent"
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert count(database_url) == total
     assert keys(database_url) == {f"mid:bf-{i}@shop.example" for i in range(total)}
+
+
+def cursor_uid(database_url: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(IngestCursorRow.last_uid)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def worker_pids(parent: int) -> list[int]:
+    """The parsing workers of a backfill process: its children started by multiprocessing."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            status = (proc / "status").read_text()
+            command = (proc / "cmdline").read_bytes()
+        except OSError:  # not a process, or it has just exited
+            continue
+        if f"\nPPid:\t{parent}\n" in status and b"spawn_main" in command:
+            found.append(int(proc.name))
+    return found
+
+
+def _all_gone(pids: list[int]) -> bool:
+    for _ in range(600):  # they notice within a second or two; a loaded machine is slower
+        if not any(_alive(pid) for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
 
 
 def _march(day: int) -> object:

@@ -13,6 +13,7 @@ from triage.errors import StoreError
 from triage.ingest.filing import Filer
 from triage.ingest.imap import ImapMailbox
 from triage.ingest.lease import make_lease
+from triage.ingest.pool import build_preparer
 from triage.ingest.watcher import FolderWatcher
 from triage.runtime import Runtime
 from triage.store.mailboxes import FolderHealth
@@ -22,11 +23,13 @@ MONITOR_SECONDS = 60.0
 
 
 def build_watchers(runtime: Runtime, mailboxes: list[MailboxSettings]) -> list[FolderWatcher]:
-    """A watcher for every folder of every configured mailbox."""
+    """A watcher for every folder of every configured mailbox (one pool of parsing
+    workers between them)."""
     lock_dir = runtime.settings.data_dir / "locks"
     if runtime.pipeline.filing is not None:
         for mailbox in mailboxes:
             runtime.pipeline.filing.watch(mailbox)
+    preparer = build_preparer(runtime.settings, runtime.pipeline)
     return [
         FolderWatcher(
             settings=mailbox,
@@ -36,6 +39,7 @@ def build_watchers(runtime: Runtime, mailboxes: list[MailboxSettings]) -> list[F
             state=runtime.mailbox_state,
             lease=make_lease(runtime.engine, lock_dir, mailbox.name, folder),
             filer=Filer(mailbox, folder, runtime.actions),
+            preparer=preparer,
         )
         for mailbox in mailboxes
         for folder in mailbox.folders

@@ -1,8 +1,9 @@
 """Watching one IMAP folder: every mail stored exactly once, never marked read, never dead.
 
 A cycle: take the lease, select the folder, fetch every UID above the cursor in batches
-(BODY.PEEK[]: the server's \\Seen flag is untouched), store each batch and advance the
-cursor in one transaction, hand the stored mail to the pipeline, then wait for mail with
+(BODY.PEEK[]: the server's \\Seen flag is untouched), parse (and classify) each batch in
+a worker process while the next ones are fetched, store each batch in UID order and advance
+the cursor in one transaction, hand the stored mail to the pipeline, then wait for mail with
 IDLE (or a plain poll). Any network, server or database failure drops the connection and
 retries with exponential backoff and jitter, for ever, until asked to stop.
 """
@@ -12,7 +13,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,12 +29,13 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from models import Message
+from models import Message, Signal
 from triage.config import MailboxSettings
-from triage.errors import MailboxError, StoreError
+from triage.errors import IngestError, MailboxError, StoreError
 from triage.ingest.filing import Filer
 from triage.ingest.lease import Lease
 from triage.ingest.mailbox import FetchedMail, Mailbox
+from triage.ingest.pool import Place, Prepared, Preparer, inline_preparer, worker_died
 from triage.pipeline import MailPipeline, imap_position
 from triage.store.mailboxes import Cursor, MailboxStateStore
 from triage.store.messages import StoreOutcome
@@ -38,6 +43,7 @@ from triage.store.messages import StoreOutcome
 log = logging.getLogger(__name__)
 IDLE_SLICE_SECONDS = 10.0
 Progress = Callable[[int, int], None]
+InFlight = tuple[list[int], list[FetchedMail], "Future[list[Prepared]]"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class FolderWatcher:
     state: MailboxStateStore
     lease: Lease
     filer: Filer | None = None
+    preparer: Preparer | None = None  # default: parse in this process, classify after storage
     _mailbox: Mailbox | None = field(default=None, init=False)
     _leased: bool | None = field(default=None, init=False)
 
@@ -81,16 +88,7 @@ class FolderWatcher:
         if since is not None:
             recent = set(mailbox.uids_since(since))
             uids = [u for u in every if u in recent]
-        totals = SyncResult()
-        for start in range(0, len(uids), self.settings.batch_size):
-            batch = uids[start : start + self.settings.batch_size]
-            done = self._store_batch(mailbox, batch, folder_state.uidvalidity)
-            totals = _add(totals, done)
-            # Each batch is progress: a long first sync shows its backlog and is not stale.
-            left = len(uids) - start - len(batch)
-            self.state.record_poll(self.account, self.folder, left, done.stored > 0)
-            if progress:
-                progress(min(start + len(batch), len(uids)), len(uids))
+        totals = self._store_all(mailbox, uids, folder_state.uidvalidity, progress)
         if every and (not uids or every[-1] > uids[-1]):  # older mail skipped on purpose
             self.state.set_cursor(self.account, self.folder, Cursor(cursor.uidvalidity, every[-1]))
         if not uids:
@@ -112,15 +110,51 @@ class FolderWatcher:
         self.state.reset_cursor(self.account, self.folder, uidvalidity)
         return Cursor(uidvalidity, 0)
 
-    def _store_batch(self, mailbox: Mailbox, batch: list[int], uidvalidity: int) -> SyncResult:
-        fetched = mailbox.fetch(batch)
-        prepared = self._prepare(fetched, uidvalidity)
-        items = [(message, kept) for _, message, kept in prepared]
+    def _store_all(
+        self, mailbox: Mailbox, uids: list[int], uidvalidity: int, progress: Progress | None
+    ) -> SyncResult:
+        """Fetch ahead while earlier batches are prepared; store them in UID order."""
+        preparer = self.preparer or inline_preparer(self.pipeline)
+        place = Place(self.account, self.folder, uidvalidity)
+        size = self.settings.batch_size
+        inflight: deque[InFlight] = deque()
+        totals, done_uids = SyncResult(), 0
+        try:
+            for start in range(0, len(uids), size):
+                batch = uids[start : start + size]
+                fetched = mailbox.fetch(batch)
+                inflight.append((batch, fetched, preparer.submit(fetched, place)))
+                last = start + size >= len(uids)
+                while len(inflight) > preparer.depth or (inflight and last):
+                    oldest, mails, future = inflight.popleft()
+                    done = self._store_batch(mailbox, oldest, mails, future, uidvalidity)
+                    totals, done_uids = _add(totals, done), done_uids + len(oldest)
+                    # Each batch is progress: a long first sync shows its backlog.
+                    left = len(uids) - done_uids
+                    self.state.record_poll(self.account, self.folder, left, done.stored > 0)
+                    if progress:
+                        progress(done_uids, len(uids))
+        finally:  # after a failure, what is still in flight was not stored: fetched again
+            for _, _, future in inflight:
+                future.cancel()
+        return totals
+
+    def _store_batch(
+        self,
+        mailbox: Mailbox,
+        batch: list[int],
+        fetched: list[FetchedMail],
+        future: Future[list[Prepared]],
+        uidvalidity: int,
+    ) -> SyncResult:
+        prepared = self._prepared(fetched, future, uidvalidity)
+        items = [(message, kept) for _, message, kept, _ in prepared]
+        signals = [signal for _, _, _, signal in prepared]
         cursor = Cursor(uidvalidity, max(batch))
-        results = self.pipeline.accept_batch(items, self.account, self.folder, cursor)
+        results = self.pipeline.accept_batch(items, self.account, self.folder, cursor, signals)
         stored = [
             uid
-            for (uid, _, _), result in zip(prepared, results, strict=True)
+            for (uid, _, _, _), result in zip(prepared, results, strict=True)
             if result.outcome is StoreOutcome.STORED
         ]
         if self.settings.mark_seen:
@@ -131,26 +165,29 @@ class FolderWatcher:
         failed = len(fetched) - len(prepared)
         return SyncResult(len(fetched), len(stored), len(prepared) - len(stored), failed)
 
-    def _prepare(
-        self, fetched: list[FetchedMail], uidvalidity: int
-    ) -> list[tuple[int, Message, bytes]]:
-        """Parse each fetched mail; input that is not mail is recorded as failed here."""
+    def _prepared(
+        self, fetched: list[FetchedMail], future: Future[list[Prepared]], uidvalidity: int
+    ) -> list[tuple[int, Message, bytes, Signal | None]]:
+        """The parsed batch; input that is not mail is recorded as failed here."""
+        try:
+            answers = future.result()
+        except BrokenProcessPool as exc:
+            if self.preparer is not None:
+                self.preparer.close()  # started afresh by the next sync
+            raise worker_died(exc) from exc
         prepared = []
-        for mail in fetched:
-            position = imap_position(self.account, self.folder, uidvalidity, mail.uid)
-            message, reason = self.pipeline.identify(
-                mail.raw, source="imap", position=position, received_at=mail.internal_date
-            )
-            if message is None:
-                self.pipeline.store.record_failure("imap", position, mail.raw, reason)
+        for mail, answer in zip(fetched, answers, strict=True):
+            if answer.message is None:
+                position = imap_position(self.account, self.folder, uidvalidity, mail.uid)
+                self.pipeline.store.record_failure("imap", position, mail.raw, answer.reason)
             else:
-                prepared.append((mail.uid, message, mail.raw))
+                prepared.append((mail.uid, answer.message, mail.raw, answer.signal))
         return prepared
 
     def run(self, stop: threading.Event) -> None:
         """Watch until `stop` is set: sync, wait for mail, reconnect on any failure."""
         retrying = Retrying(
-            retry=retry_if_exception_type((MailboxError, StoreError)),
+            retry=retry_if_exception_type((MailboxError, StoreError, IngestError)),
             wait=wait_random_exponential(multiplier=0.5, max=60),
             stop=stop_when_event_set(stop),
             sleep=lambda seconds: None if stop.wait(seconds) else None,
@@ -205,8 +242,10 @@ class FolderWatcher:
         return self._mailbox
 
     def close(self) -> None:
-        """Log out of the server (a later sync connects again)."""
+        """Log out of the server and stop the workers (a later sync starts both again)."""
         self._disconnect()
+        if self.preparer is not None:
+            self.preparer.close()
 
     def _disconnect(self) -> None:
         if self._mailbox is not None:

@@ -17,16 +17,17 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from models import DefectCode, LinkResult, Message, Signal
+from models import LinkResult, Message, Signal
 from models.pipeline import PipelineState, PipelineStatus, PipelineStep
-from parsers import EntityPatterns, ParseOptions, parse_message
+from parsers import EntityPatterns, ParseOptions
 from triage.actions.workflow import Workflow
 from triage.classify.cascade import Cascade
 from triage.config import PipelineSettings
 from triage.errors import OdooError, OdooUnavailable, TriageError
 from triage.link.linker import Linker
 from triage.pipeline.filing import FilingRules
-from triage.store import MessageStore, StoreResult
+from triage.pipeline.prepare import classify_each, identify_mail
+from triage.store import MessageStore, StoreOutcome, StoreResult
 from triage.store.links import LinkStore
 from triage.store.mailboxes import Cursor
 from triage.store.pipeline import PipelineStore
@@ -34,6 +35,10 @@ from triage.store.pipeline import PipelineStore
 log = logging.getLogger(__name__)
 _ORDER = list(PipelineStep)
 CHUNK = 20
+# Without an LLM or Odoo a chunk takes milliseconds: claim more at once.
+LOCAL_CHUNK = 500
+Work = tuple[Message, PipelineStep, Signal | None]
+Known = dict[str, tuple[Message, Signal | None]]
 
 
 def _runner_name() -> str:
@@ -59,21 +64,14 @@ class MailPipeline:
         self, raw: bytes, *, source: str, position: str, received_at: datetime | None = None
     ) -> tuple[Message | None, str]:
         """The parsed mail, or None and the reason it is not one."""
-        try:
-            message = parse_message(
-                raw,
-                source=source,
-                position=position,
-                received_at=received_at,
-                options=self.options,
-                patterns=self.patterns,
-            )
-        except Exception as exc:  # a parser bug must not lose the mail: kept with the reason
-            log.exception("parser failed on %s", position)
-            return None, f"parser error: {exc!r}"
-        if message.has_defect(DefectCode.NOT_MAIL):
-            return None, "not mail: no RFC 5322 headers"
-        return message, ""
+        return identify_mail(
+            raw,
+            source=source,
+            position=position,
+            received_at=received_at,
+            options=self.options,
+            patterns=self.patterns,
+        )
 
     def accept(
         self, raw: bytes, *, source: str, position: str, received_at: datetime | None = None
@@ -91,13 +89,31 @@ class MailPipeline:
         return result
 
     def accept_batch(
-        self, items: list[tuple[Message, bytes]], account: str, folder: str, cursor: Cursor
+        self,
+        items: list[tuple[Message, bytes]],
+        account: str,
+        folder: str,
+        cursor: Cursor,
+        signals: list[Signal | None] | None = None,
     ) -> list[StoreResult]:
-        """Store a fetched batch with its folder's cursor in one transaction, then finish
-        each stored message."""
-        results = self.store.add_batch(items, account, folder, cursor)
-        self.process([r.message_id for r in results if r.message_id is not None])
+        """Store a fetched batch with its folder's cursor (and the signals classified
+        before storage, see `final_stage`) in one transaction, then finish each message."""
+        results = self.store.add_batch(items, account, folder, cursor, signals)
+        known = {
+            r.message.id: (r.message, r.signal)
+            for r in results
+            if r.outcome is StoreOutcome.STORED and r.message is not None
+        }
+        self.process([r.message_id for r in results if r.message_id is not None], known=known)
         return results
+
+    @property
+    def final_stage(self) -> Cascade | None:
+        """The cascade when its answer is final before storage (no LLM stage), else None:
+        then a backfill may classify before it stores, in worker processes."""
+        if self.cascade is None or self.cascade.llm is not None:
+            return None
+        return self.cascade
 
     def status(self, message_id: str) -> PipelineStatus | None:
         """Where a message is in the pipeline."""
@@ -108,23 +124,27 @@ class MailPipeline:
         due = self.progress.due(self.settings.stale_claim_seconds, limit)
         return self.process(due, due_only=True)
 
-    def process(self, message_ids: list[str], *, due_only: bool = False) -> int:
-        """Take each message that is not done through its remaining steps; how many."""
+    def process(
+        self, message_ids: list[str], *, due_only: bool = False, known: Known | None = None
+    ) -> int:
+        """Take each message that is not done through its remaining steps; how many.
+        `known`: messages this process has just stored, with the signal stored with them."""
         if self.cascade is None:
             return 0
         runner = _runner_name()
         ids = list(dict.fromkeys(message_ids))
         # Claimed a chunk at a time, so that no claim grows stale while a long batch
         # (LLM calls) is still working on the messages before it.
+        size = CHUNK if self.cascade.llm is not None or self.linker is not None else LOCAL_CHUNK
         return sum(
-            self._process_chunk(ids[i : i + CHUNK], runner, due_only)
-            for i in range(0, len(ids), CHUNK)
+            self._process_chunk(ids[i : i + size], runner, due_only, known or {})
+            for i in range(0, len(ids), size)
         )
 
-    def _process_chunk(self, ids: list[str], runner: str, due_only: bool) -> int:
+    def _process_chunk(self, ids: list[str], runner: str, due_only: bool, known: Known) -> int:
         stale = self.settings.stale_claim_seconds
-        claimed = [i for i in ids if self.progress.claim(i, runner, stale, due_only)]
-        work = [w for i in claimed if (w := self._load(i, runner)) is not None]
+        claimed = self.progress.claim_many(ids, runner, stale, due_only)
+        work = [w for i in claimed if (w := self._known(i, known) or self._load(i, runner))]
         fresh = [m for m, step, signal in work if signal is None]
         classified = self._classify(fresh)
         odoo_down: OdooUnavailable | None = None
@@ -133,9 +153,16 @@ class MailPipeline:
             odoo_down = self._finish(message, step, found, signal is None, runner, odoo_down)
         return len(work)
 
-    def _load(
-        self, message_id: str, runner: str
-    ) -> tuple[Message, PipelineStep, Signal | None] | None:
+    @staticmethod
+    def _known(message_id: str, known: Known) -> Work | None:
+        # Just stored by this process and claimed since: nothing else can have moved it.
+        if message_id not in known:
+            return None
+        message, signal = known[message_id]
+        step = PipelineStep.CLASSIFIED if signal is not None else PipelineStep.STORED
+        return message, step, signal
+
+    def _load(self, message_id: str, runner: str) -> Work | None:
         try:
             status = self.progress.status(message_id)
             message = self.store.get(message_id)
@@ -149,20 +176,7 @@ class MailPipeline:
     def _classify(self, messages: list[Message]) -> dict[str, Signal | Exception]:
         """Signals by message id; one mail the classifier fails on fails alone."""
         assert self.cascade is not None
-        if not messages:
-            return {}
-        try:
-            signals = self.cascade.classify_many(messages)
-            return {m.id: s for m, s in zip(messages, signals, strict=True)}
-        except Exception:  # find the mail it fails on: one at a time
-            log.warning("batch classification failed; classifying %d one by one", len(messages))
-        found: dict[str, Signal | Exception] = {}
-        for message in messages:
-            try:
-                found[message.id] = self.cascade.classify(message)
-            except Exception as exc:  # recorded on that message by _finish
-                found[message.id] = exc
-        return found
+        return classify_each(self.cascade, messages)
 
     def _finish(
         self,

@@ -19,6 +19,7 @@ from triage.errors import StoreError
 from triage.store.database import transaction
 from triage.store.mailboxes import Cursor, write_cursor
 from triage.store.pipeline import new_row as pipeline_row
+from triage.store.signals import signal_row
 from triage.store.tables import (
     EntityRow,
     FeedbackRow,
@@ -44,6 +45,7 @@ class StoreResult:
     message_id: str | None = None
     reason: str = ""
     message: Message | None = None  # the message as stored (its own id), when newly stored
+    signal: Signal | None = None  # the signal stored with it (the classify step is done)
 
 
 class MessageStore:
@@ -60,21 +62,34 @@ class MessageStore:
         return self._write([(message, raw)], None)[0]
 
     def add_batch(
-        self, items: list[tuple[Message, bytes]], account: str, folder: str, cursor: Cursor
+        self,
+        items: list[tuple[Message, bytes]],
+        account: str,
+        folder: str,
+        cursor: Cursor,
+        signals: list[Signal | None] | None = None,
     ) -> list[StoreResult]:
-        """Store a batch and advance the folder's cursor in the same transaction.
+        """Store a batch and advance the folder's cursor in the same transaction; a signal
+        given for a message is stored with it (its classify step done).
 
         Either every new message and the cursor are committed, or none: a crash mid-batch
         re-fetches the batch, and the keys turn what was stored into duplicates."""
-        return self._write(items, (account, folder, cursor))
+        return self._write(items, (account, folder, cursor), signals)
 
     def _write(
-        self, items: list[tuple[Message, bytes]], cursor: tuple[str, str, Cursor] | None
+        self,
+        items: list[tuple[Message, bytes]],
+        cursor: tuple[str, str, Cursor] | None,
+        signals: list[Signal | None] | None = None,
     ) -> list[StoreResult]:
+        given = signals if signals is not None else [None] * len(items)
         for attempt in range(1, 4):
             try:
                 with self._session() as session:
-                    results = [self._insert(session, message, raw) for message, raw in items]
+                    results = [
+                        self._insert(session, message, raw, signal)
+                        for (message, raw), signal in zip(items, given, strict=True)
+                    ]
                     if cursor is not None:
                         write_cursor(session, *cursor)
                 return results
@@ -83,18 +98,24 @@ class MessageStore:
                     raise StoreError(f"cannot store {len(items)} message(s): integrity") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _insert(self, session: Session, message: Message, raw: bytes) -> StoreResult:
+    def _insert(
+        self, session: Session, message: Message, raw: bytes, signal: Signal | None = None
+    ) -> StoreResult:
         existing = session.execute(
             select(MessageRow.id, MessageRow.parsed, MessageRow.raw).where(
                 MessageRow.key == message.key
             )
         ).first()
         if existing is None:
+            if signal is not None and signal.message_id != message.id:
+                signal = None  # classified under another id (a rekeyed mail): classify again
             session.add(_message_row(message, raw))
             session.flush()
             session.add_all(_entity_rows(message))
-            session.add(pipeline_row(message.id))
-            return StoreResult(StoreOutcome.STORED, message.id, message=message)
+            session.add(pipeline_row(message.id, classified=signal is not None))
+            if signal is not None:
+                session.add(signal_row(signal))
+            return StoreResult(StoreOutcome.STORED, message.id, message=message, signal=signal)
         stored = Message.model_validate(existing[1])
         if content_fingerprint(stored, zlib.decompress(existing[2])) == content_fingerprint(
             message, raw
@@ -104,7 +125,7 @@ class MessageStore:
             return StoreResult(StoreOutcome.DUPLICATE, existing[0])
         # The same Message-ID on a different mail (a careless mailer, or someone forging
         # one to land on another mail): a message of its own, keyed by its content.
-        return self._insert(session, _rekeyed(message, raw), raw)
+        return self._insert(session, _rekeyed(message, raw), raw, signal)
 
     def record_failure(
         self, source: str, position: str | None, raw: bytes, reason: str

@@ -21,12 +21,14 @@ from triage.store.signals import signal_row
 from triage.store.tables import MessageRow, PipelineRow
 
 
-def new_row(message_id: str) -> PipelineRow:
-    """The pipeline record of a message just stored (added in the store's transaction)."""
+def new_row(message_id: str, classified: bool = False) -> PipelineRow:
+    """The pipeline record of a message just stored (added in the store's transaction),
+    classified when its signal is stored in the same transaction."""
+    step = PipelineStep.CLASSIFIED if classified else PipelineStep.STORED
     return PipelineRow(
         message_id=message_id,
         state=PipelineState.PENDING.value,
-        stage=PipelineStep.STORED.value,
+        stage=step.value,
         attempts=0,
         last_error="",
         claimed_by="",
@@ -42,22 +44,38 @@ class PipelineStore:
 
     def claim(self, message_id: str, runner: str, stale_after: float, due_only: bool) -> bool:
         """Take a message that is not done for `runner`; False when another holds it."""
+        return bool(self.claim_many([message_id], runner, stale_after, due_only))
+
+    def claim_many(
+        self, message_ids: list[str], runner: str, stale_after: float, due_only: bool
+    ) -> list[str]:
+        """Take the messages that are not done for `runner`, in one conditional update;
+        the ids it took, in the order given (the others are held by another runner)."""
+        if not message_ids:
+            return []
         now = datetime.now(UTC)
         open_states = (PipelineState.PENDING.value, PipelineState.FAILED.value)
         free = or_(
             PipelineRow.claimed_at.is_(None),
             PipelineRow.claimed_at < now - timedelta(seconds=stale_after),
         )
-        conditions = [PipelineRow.message_id == message_id, PipelineRow.state.in_(open_states)]
+        conditions = [
+            PipelineRow.message_id.in_(message_ids),
+            PipelineRow.state.in_(open_states),
+        ]
         if due_only:
             conditions.append(_due(now))
         with transaction(self._sessions) as session:
-            result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-                update(PipelineRow)
-                .where(*conditions, free)
-                .values(claimed_by=runner[:64], claimed_at=now, updated_at=now)
+            taken = set(
+                session.scalars(
+                    update(PipelineRow)
+                    .where(*conditions, free)
+                    .values(claimed_by=runner[:64], claimed_at=now, updated_at=now)
+                    .returning(PipelineRow.message_id)
+                    .execution_options(synchronize_session=False)
+                )
             )
-            return bool(result.rowcount)
+        return [i for i in message_ids if i in taken]
 
     def due(self, stale_after: float, limit: int = 200) -> list[str]:
         """Messages to work on now: pending and unclaimed (or claimed by a dead runner),
