@@ -8,7 +8,10 @@ export TRIAGE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/
 
 .PHONY: run test lint unit bench setup clean servers lock
 
-setup: $(STAMP) $(HTMX)
+GENERATOR := $(VENV)/tools/openapi-python-client
+GENERATOR_STAMP := $(GENERATOR)/.installed-$(shell sha1sum tests/tools/openapi-python-client.txt | cut -c1-12)
+
+setup: $(STAMP) $(HTMX) $(GENERATOR_STAMP)
 
 # constraints.txt pins every package to the versions the suite last passed with;
 # `make lock` refreshes it from the current environment after a deliberate upgrade.
@@ -16,6 +19,14 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	rm -f $(VENV)/.installed-*
+	touch $@
+
+# The test that generates an API client from our OpenAPI schema uses openapi-python-client,
+# which pins an older httpx than ours: it gets a venv of its own, pinned in tests/tools/.
+$(GENERATOR_STAMP): tests/tools/openapi-python-client.txt
+	test -x $(GENERATOR)/bin/python || $(PYTHON) -m venv $(GENERATOR)
+	$(GENERATOR)/bin/python -m pip install --quiet --disable-pip-version-check -r $<
+	rm -f $(GENERATOR)/.installed-*
 	touch $@
 
 # The UI's htmx comes from the npm registry (pinned in package-lock.json), never a CDN.
@@ -45,10 +56,15 @@ servers:
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then apt-get update && apt-get install -y $$missing; fi
 
+# Every benchmark records the figures of issue 16's table; summary.py prints them last,
+# next to the figures measured before (bench/baseline.toml) and the goals.
 bench: setup servers
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/triage train --if-missing
+	rm -f var/bench/figures.json
+	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/peers/parse.py
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/imap_backfill.py
@@ -56,6 +72,7 @@ bench: setup servers
 	$(BIN)/python bench/unfamiliar.py
 	$(BIN)/python bench/multi_intent.py
 	$(BIN)/python bench/hostile.py
+	$(BIN)/python bench/summary.py
 
 lock:
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade --upgrade-strategy eager -e '.[dev]'

@@ -8,13 +8,20 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from api import examples
 from api.deps import CallerDep, get_runtime, require_api_key
 from api.params import PathId, QueryId
+from api.schema_docs import error_responses
 from models import ActionRecord, ActionState, AuditEvent
 from triage.approvals import Decider, DraftEdits
 from triage.store.apikeys import Caller
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
+router = APIRouter(
+    prefix="/v1",
+    tags=["actions"],
+    dependencies=[Depends(require_api_key)],
+    responses=error_responses(401, 503),
+)
 
 
 class ActionList(BaseModel):
@@ -26,7 +33,7 @@ class ActionList(BaseModel):
 class Approval(BaseModel):
     """An approval, with the approver's edits of a drafted customer update."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.APPROVAL]})
 
     subject: str | None = Field(default=None, max_length=200)
     body: str | None = Field(default=None, max_length=10_000)
@@ -35,7 +42,7 @@ class Approval(BaseModel):
 class Rejection(BaseModel):
     """Why a proposal was rejected."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.REJECTION]})
 
     reason: str = Field(default="", max_length=2_000)
 
@@ -50,7 +57,9 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
-@router.get("/actions", response_model=ActionList)
+@router.get(
+    "/actions", response_model=ActionList, summary="List actions", responses=error_responses(422)
+)
 async def list_actions(
     request: Request, state: Annotated[ActionState | None, Query()] = None
 ) -> Response:
@@ -59,7 +68,12 @@ async def list_actions(
     return _json(ActionList(actions=found))
 
 
-@router.get("/audit", response_model=AuditList)
+@router.get(
+    "/audit",
+    response_model=AuditList,
+    summary="The audit trail of an Odoo record",
+    responses=error_responses(422),
+)
 async def audit_of_record(
     request: Request, model: Annotated[str, Query(max_length=64)], record_id: QueryId
 ) -> Response:
@@ -68,7 +82,12 @@ async def audit_of_record(
     return _json(AuditList(events=events))
 
 
-@router.post("/actions/{action_id}/approve", response_model=ActionRecord)
+@router.post(
+    "/actions/{action_id}/approve",
+    response_model=ActionRecord,
+    summary="Approve a proposed action",
+    responses=error_responses(403, 404, 409, 413, 422),
+)
 async def approve(
     request: Request, action_id: PathId, caller: CallerDep, edits: Approval | None = None
 ) -> Response:
@@ -79,7 +98,12 @@ async def approve(
     return _json(action)
 
 
-@router.post("/actions/{action_id}/reject", response_model=ActionRecord)
+@router.post(
+    "/actions/{action_id}/reject",
+    response_model=ActionRecord,
+    summary="Reject a proposed action",
+    responses=error_responses(403, 404, 409, 413, 422),
+)
 async def reject(
     request: Request, action_id: PathId, caller: CallerDep, body: Rejection | None = None
 ) -> Response:

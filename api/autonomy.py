@@ -14,15 +14,17 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
+from api import examples
 from api.deps import SESSION_KEY, get_runtime, require_api_key
 from api.errors import ApiError
+from api.schema_docs import error_responses, json_example
 from models import AutonomyState, Signal, SpotCheck, Standing, UserRole
 from triage.approvals import Decider
 from triage.errors import NotFound
 from triage.policy.model import AUTONOMY_DECIDERS as DECIDERS
 from triage.runtime import Runtime
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", tags=["autonomy"], responses=error_responses(401, 503))
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 
@@ -42,7 +44,7 @@ class SpotCheckList(BaseModel):
 class Pin(BaseModel):
     """The state to pin; null unpins (the learned state applies again)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.PIN]})
 
     state: AutonomyState | None
 
@@ -98,14 +100,19 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
-@router.get("/autonomy", response_model=StandingList)
+@router.get("/autonomy", response_model=StandingList, summary="The autonomy standings")
 async def list_standings(request: Request, _caller: Reader) -> Response:
     """Per intent and decider: n, precision, Wilson lower bound, state, pin and last change."""
     standings = await run_in_threadpool(get_runtime(request).autonomy.standings)
     return _json(StandingList(standings=standings))
 
 
-@router.put("/autonomy/{intent}/{decider}", response_model=Standing)
+@router.put(
+    "/autonomy/{intent}/{decider}",
+    response_model=Standing,
+    summary="Pin or unpin an autonomy state (admins)",
+    responses=error_responses(403, 404, 413, 422),
+)
 async def pin_state(
     request: Request, intent: str, decider: str, body: Pin, caller: Admin
 ) -> Response:
@@ -126,7 +133,12 @@ def check_pair(runtime: Runtime, intent: str, decider: str) -> None:
         raise ApiError(404, "not_found", f"no intent {intent!r} in the taxonomy")
 
 
-@router.post("/messages/{message_id}/confirm", response_model=Confirmation)
+@router.post(
+    "/messages/{message_id}/confirm",
+    response_model=Confirmation,
+    summary="Confirm a message's intent",
+    responses=json_example(examples.CONFIRMATION) | error_responses(403, 404),
+)
 async def confirm(request: Request, message_id: str, caller: Writer) -> Response:
     """Say the message's intent is right (counts once per message toward its precision)."""
     runtime = get_runtime(request)
@@ -153,7 +165,12 @@ def confirm_message(runtime: Runtime, message_id: str, decider: Decider) -> Sign
     return signal
 
 
-@router.get("/spot-checks", response_model=SpotCheckList)
+@router.get(
+    "/spot-checks",
+    response_model=SpotCheckList,
+    summary="The spot-check queue",
+    responses=error_responses(422),
+)
 async def list_spot_checks(
     request: Request,
     _caller: Reader,

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from triage.errors import TriageError
@@ -23,6 +24,36 @@ _HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
 }
+
+
+class FieldIssue(BaseModel):
+    """One reason a request did not validate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    loc: list[str | int] = Field(description='Where: e.g. ["body", "text"] or ["query", "limit"]')
+    message: str
+    type: str = Field(description="pydantic's error type, e.g. missing, string_type")
+
+
+class ErrorInfo(BaseModel):
+    """What went wrong, for a program (`code`) and for a person (`message`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(description="Stable and machine-readable: unauthorized, invalid_request...")
+    message: str = Field(description="For a person; the wording may change")
+    details: list[FieldIssue] | None = Field(
+        default=None, description="Only on a 422 from validation: one entry per problem"
+    )
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error answer of the JSON API."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: ErrorInfo
 
 
 class ApiError(TriageError):

@@ -9,11 +9,17 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import get_runtime, require_api_key
 from api.errors import ApiError
+from api.schema_docs import RAW_MAIL_BODY, error_responses, model_response
 from models import ActionRecord, AuditEvent, LinkResult, Message, Signal
 from models.pipeline import PipelineStatus
 from triage.runtime import Runtime
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
+router = APIRouter(
+    prefix="/v1",
+    tags=["messages"],
+    dependencies=[Depends(require_api_key)],
+    responses=error_responses(401, 503),
+)
 
 
 class MessageView(BaseModel):
@@ -44,7 +50,15 @@ def _view(runtime: Runtime, message_id: str, outcome: str = "stored") -> Respons
     return Response(view.model_dump_json(by_alias=True), media_type="application/json")
 
 
-@router.post("/messages", response_model=MessageView, status_code=201)
+@router.post(
+    "/messages",
+    response_model=MessageView,
+    status_code=201,
+    summary="Ingest a raw mail",
+    responses=model_response(200, MessageView, "Already stored: nothing changed")
+    | error_responses(413, 415, 422),
+    openapi_extra=RAW_MAIL_BODY,
+)
 async def post_message(request: Request) -> Response:
     """Ingest a raw RFC 822 message: parse, store once, classify, link; a duplicate is 200."""
     if request.headers.get("content-type", "").startswith(("application/json", "multipart/")):
@@ -62,7 +76,12 @@ def _accept(runtime: Runtime, raw: bytes) -> Response:
     return response
 
 
-@router.get("/messages/{message_id}", response_model=MessageView)
+@router.get(
+    "/messages/{message_id}",
+    response_model=MessageView,
+    summary="A stored message with everything known about it",
+    responses=error_responses(404),
+)
 def get_message(request: Request, message_id: str) -> Response:
     """The message, its signal, its Odoo links, its actions and their audit trail."""
     return _view(get_runtime(request), message_id)

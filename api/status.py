@@ -12,13 +12,19 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.deps import KeyOrSessionDep, RuntimeDep
+from api.schema_docs import ReadyState, StatusReport, error_responses, model_response
 from triage.ingest.service import stale_folders
 from triage.runtime import Runtime
 
 router = APIRouter()
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    tags=["health"],
+    summary="Readiness",
+    responses=model_response(200, ReadyState) | model_response(503, ReadyState, "Not ready"),
+)
 def readyz(runtime: RuntimeDep) -> JSONResponse:
     """Readiness for a load balancer: ready or not, nothing more."""
     ready, _ = readiness(runtime)
@@ -27,7 +33,14 @@ def readyz(runtime: RuntimeDep) -> JSONResponse:
     return JSONResponse({"status": "ready"})
 
 
-@router.get("/v1/status")
+@router.get(
+    "/v1/status",
+    tags=["health"],
+    summary="Readiness with its details",
+    responses=model_response(200, StatusReport)
+    | model_response(503, StatusReport, "Not ready: the details say why")
+    | error_responses(401),
+)
 def status(runtime: RuntimeDep, caller: KeyOrSessionDep) -> JSONResponse:
     """Readiness with its details: database, messages, model and each mailbox folder."""
     ready, body = readiness(runtime)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,30 @@ def test_raw_mail_is_parsed_and_classified(client: TestClient, auth: dict[str, s
     assert response.json()["intents"][0]["intent"] == "bounce"
     assert response.json()["decided_by"] == "rules"
     _error(client.post("/v1/classify/eml", content=b"", headers=auth), 422, "invalid_request")
+
+
+def test_concurrent_requests_each_get_their_own_answer(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """Requests classified together in micro-batches come back to their own callers."""
+    refs = [f"S{n:05d}" for n in range(100, 140)]
+
+    def ask(ref: str) -> tuple[str, set[str], str]:
+        if ref.endswith("7"):  # some as raw mail, batched with the JSON texts
+            raw = f"From: a@example.com\nSubject: {ref}\n\nWhere is order {ref}?\n".encode()
+            response = client.post("/v1/classify/eml", content=raw, headers=auth)
+        else:
+            text = {"text": f"Hello, when will order {ref} ship? Thanks"}
+            response = client.post("/v1/classify", json=text, headers=auth)
+        assert response.status_code == 200, response.text
+        signal = response.json()
+        found = {e["value"] for e in signal["entities"] if e["kind"] == "sale_order"}
+        return ref, found, signal["intents"][0]["intent"]
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(ask, refs))
+    assert [found for _, found, _ in answers] == [{ref} for ref in refs]
+    assert {intent for _, _, intent in answers} <= {"order_status", "delivery_problem"}
 
 
 def test_taxonomy_and_metrics(client: TestClient, auth: dict[str, str]) -> None:
