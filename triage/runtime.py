@@ -7,47 +7,42 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
-
-from models import Message, Signal
-from triage.actions.escalation import Escalator
-from triage.actions.odoo import OdooExecutor
-from triage.actions.registry import ExecutorRegistry
-from triage.actions.webhook import WebhookExecutor
-from triage.actions.worker import Worker
-from triage.actions.workflow import Workflow
-from triage.approvals import Approvals
-from triage.autonomy import Autonomy
-from triage.classify.cascade import Cascade, LlmStage
+from triage.classify.cascade import Cascade
 from triage.classify.classical import MODEL_FILE, ClassicalModel, model_text
 from triage.classify.files import load_taxonomy
 from triage.classify.gate import ReviewedExample
 from triage.classify.rules import load_rules
 from triage.classify.training import FEEDBACK, Example
-from triage.config import Settings
-from triage.link.linker import Linker
-from triage.llm.build import build_llm
-from triage.llm.stage import LlmTasks
-from triage.login import Login, LoginThrottle
-from triage.odoo.adapter import OdooClient
-from triage.odoo.partners import PartnerLanguage
-from triage.pipeline import FilingRules, MailPipeline
-from triage.policy.loader import PolicyHolder
-from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
-from triage.store.actions import ActionStore
-from triage.store.apikeys import ApiKeyStore
-from triage.store.audit import AuditStore
-from triage.store.autonomy import AutonomyStore
-from triage.store.feedback import FeedbackStore
-from triage.store.links import LinkStore
-from triage.store.login_sessions import LoginSessions
-from triage.store.mailboxes import MailboxStateStore
-from triage.store.pipeline import PipelineStore
-from triage.store.review import ReviewStore
-from triage.store.users import BoundedHasher, UserStore
+
+# The stores, the actions, Odoo and the LLM are imported where the runtime is built:
+# `triage classify` needs the cascade alone and starts faster without them.
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from models import Message, Signal
+    from triage.actions.worker import Worker
+    from triage.actions.workflow import Workflow
+    from triage.approvals import Approvals
+    from triage.autonomy import Autonomy
+    from triage.classify.cascade import LlmStage
+    from triage.config import Settings
+    from triage.link.linker import Linker
+    from triage.llm.stage import LlmTasks
+    from triage.login import Login
+    from triage.odoo.adapter import OdooClient
+    from triage.pipeline import MailPipeline
+    from triage.policy.loader import PolicyHolder
+    from triage.store import MessageStore
+    from triage.store.actions import ActionStore
+    from triage.store.apikeys import ApiKeyStore
+    from triage.store.audit import AuditStore
+    from triage.store.links import LinkStore
+    from triage.store.mailboxes import MailboxStateStore
+    from triage.store.review import ReviewStore
+    from triage.store.users import UserStore
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +74,26 @@ class Runtime:
 
 def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     """Connect to the database (migrating it when asked) and wire the pipeline and cascade."""
+    from triage.actions.workflow import Workflow
+    from triage.approvals import Approvals
+    from triage.autonomy import Autonomy
+    from triage.llm.build import build_llm
+    from triage.odoo.adapter import OdooClient
+    from triage.odoo.partners import PartnerLanguage
+    from triage.pipeline import FilingRules, MailPipeline
+    from triage.policy.loader import PolicyHolder
+    from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
+    from triage.store.actions import ActionStore
+    from triage.store.apikeys import ApiKeyStore
+    from triage.store.audit import AuditStore
+    from triage.store.autonomy import AutonomyStore
+    from triage.store.feedback import FeedbackStore
+    from triage.store.links import LinkStore
+    from triage.store.mailboxes import MailboxStateStore
+    from triage.store.pipeline import PipelineStore
+    from triage.store.review import ReviewStore
+    from triage.store.users import BoundedHasher, UserStore
+
     engine = make_engine(settings.sqlalchemy_url)
     if migrate:
         upgrade(engine)
@@ -149,6 +164,9 @@ def opened_runtime(settings: Settings) -> Iterator[Runtime]:
 
 def build_login(settings: Settings, users: UserStore, sessions: sessionmaker[Session]) -> Login:
     """Throttled logins with sessions kept in the database."""
+    from triage.login import Login, LoginThrottle
+    from triage.store.login_sessions import LoginSessions
+
     return Login(
         users,
         LoginSessions(sessions, settings.api.session_hours),
@@ -158,6 +176,9 @@ def build_login(settings: Settings, users: UserStore, sessions: sessionmaker[Ses
 
 def build_linker(settings: Settings, odoo: OdooClient | None = None) -> Linker | None:
     """The Odoo linker when Odoo is configured (it connects on first use)."""
+    from triage.link.linker import Linker
+    from triage.odoo.adapter import OdooClient
+
     if settings.odoo is None:
         return None
     free_mail = frozenset(d.lower() for d in settings.odoo.free_mail_domains)
@@ -168,6 +189,12 @@ def build_linker(settings: Settings, odoo: OdooClient | None = None) -> Linker |
 
 def build_worker(runtime: Runtime, name: str | None = None) -> Worker:
     """The outbox worker with the executors the configuration allows."""
+    from triage.actions.escalation import Escalator
+    from triage.actions.odoo import OdooExecutor
+    from triage.actions.registry import ExecutorRegistry
+    from triage.actions.webhook import WebhookExecutor
+    from triage.actions.worker import Worker
+
     executors = ExecutorRegistry()
     if runtime.odoo is not None:
         OdooExecutor(runtime.odoo, runtime.settings.review_url).register(executors)
@@ -220,6 +247,8 @@ def load_model(folder: Path) -> ClassicalModel | None:
 
 def describe(settings: Settings) -> str:
     """One line saying what the service runs on."""
+    from sqlalchemy.engine import make_url
+
     url = make_url(settings.sqlalchemy_url).render_as_string(hide_password=True)
     model = "present" if (settings.model_dir / MODEL_FILE).is_file() else "missing"
     folders = sum(len(m.folders) for m in settings.mailboxes)

@@ -6,46 +6,23 @@ import logging
 import signal
 import sys
 import threading
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Column, Table
-from rich.text import Text
 
 from models import UserRole
-from parsers import parse_message
-from triage.classify.gate import describe_decision, last_model_decision
-from triage.config import Settings, get_settings
-from triage.errors import OdooError, StoreError, TriageError
-from triage.ingest.imap_url import is_imap_url, mailbox_for_url
-from triage.ingest.service import build_watchers, stale_folders
-from triage.ingest.sources import plan, read_mail
-from triage.odoo.adapter import OdooClient
-from triage.pipeline import IngestTally
-from triage.pipeline.sweep import sweep_once
-from triage.runtime import (
-    Runtime,
-    build_linker,
-    build_runtime,
-    build_worker,
-    classify_once,
-    describe,
-    opened_runtime,
-)
-from triage.store import StoreOutcome, StoreResult
+from triage.errors import TriageError
+
+if TYPE_CHECKING:
+    from triage.config import Settings
+    from triage.odoo.adapter import OdooClient
+
+# Commands import the engine inside their bodies, so that `triage --help` and the commands
+# that need little start fast (tests/unit/test_startup_imports.py keeps it so).
 
 app = typer.Typer(help="Triage a distributor's shared inboxes.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -67,6 +44,9 @@ def main() -> None:
 @app.command()
 def parse(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Parse one .eml file and print the Message as JSON."""
+    from parsers import parse_message
+    from triage.config import get_settings
+
     settings = get_settings()
     message = parse_message(
         file.read_bytes(), position=str(file), options=settings.parse, patterns=settings.entities
@@ -84,77 +64,18 @@ def ingest(
     ] = None,
 ) -> None:
     """Store every mail found in SOURCES exactly once (IMAP backfills resume where they stopped)."""
-    with opened_runtime(get_settings()) as runtime:
-        for url in [s for s in sources if is_imap_url(s)]:
-            _backfill(runtime, url, since.date() if since else None)
-        paths = [Path(s) for s in sources if not is_imap_url(s)]
-        if paths:
-            _ingest_files(runtime, paths)
+    from triage.cli.ingest import ingest_sources
 
-
-def _backfill(runtime: Runtime, url: str, since: date | None) -> None:
-    mailbox, folder = mailbox_for_url(url, runtime.settings.mailboxes)
-    watcher = build_watchers(runtime, [mailbox.model_copy(update={"folders": [folder]})])[0]
-    if not watcher.lease.acquire():
-        raise TriageError(f"{mailbox.name}/{folder} is being ingested by another process")
-    try:
-        with _progress() as progress:
-            task = progress.add_task(f"{mailbox.name}/{folder}", total=None)
-            result = watcher.sync(
-                lambda done, total: progress.update(task, completed=done, total=total), since
-            )
-    finally:
-        watcher.close()
-        watcher.lease.release()
-    typer.echo(f"ingested {result.stored}, duplicates {result.duplicates}, failed {result.failed}")
-
-
-def _ingest_files(runtime: Runtime, paths: list[Path]) -> None:
-    files = plan(paths)
-    tally = IngestTally()
-    sweep_once(runtime.pipeline)  # finish what an earlier run left unfinished
-    with _progress() as progress:
-        task = progress.add_task("ingesting", total=sum(f.count for f in files))
-        for position, raw in read_mail(files):
-            tally.add(position, _ingest_one(runtime, raw, position))
-            progress.advance(task)
-    for position, reason in tally.failures[:20]:
-        err.print(f"failed: {position}: {reason}")
-    typer.echo(tally.summary())
-
-
-def _ingest_one(runtime: Runtime, raw: bytes, position: str) -> StoreResult:
-    try:
-        return runtime.pipeline.accept(raw, source="file", position=position)
-    except StoreError as exc:  # count it and go on; a dead database fails every one
-        return StoreResult(StoreOutcome.FAILED, None, exc.message)
-
-
-class RateColumn(ProgressColumn):
-    """Messages per second."""
-
-    def render(self, task: Task) -> Text:
-        """The task's current rate."""
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:,.0f} msg/s" if speed else "- msg/s")
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        RateColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=err,
-    )
+    ingest_sources(sources, since.date() if since else None)
 
 
 @app.command()
 def link(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Parse, classify and link one .eml file; print the Odoo links as JSON."""
+    from parsers import parse_message
+    from triage.config import get_settings
+    from triage.runtime import build_linker, classify_once
+
     settings = get_settings()
     if settings.odoo is None:
         raise TriageError("Odoo is not configured: set TRIAGE_ODOO (url, database, login, api_key)")
@@ -170,6 +91,11 @@ def link(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> 
 @app.command()
 def status() -> None:
     """Show each watched mailbox folder's health, and the outbox by state and failure class."""
+    from triage.classify.gate import describe_decision, last_model_decision
+    from triage.config import get_settings
+    from triage.ingest.service import stale_folders
+    from triage.runtime import describe, opened_runtime
+
     settings = get_settings()
     with opened_runtime(settings) as runtime:
         health = runtime.mailbox_state.health()
@@ -218,6 +144,8 @@ def status() -> None:
 
 def _odoo_status(odoo: OdooClient) -> str:
     """The capability probe's findings: version, and what a missing module disables."""
+    from triage.errors import OdooError
+
     try:
         caps = odoo.capabilities()
     except OdooError as exc:
@@ -233,6 +161,9 @@ def requeue(
     all_dead: Annotated[bool, typer.Option("--all-dead", help="Every dead message")] = False,
 ) -> None:
     """Give dead mail a fresh set of tries (after fixing what killed it); the sweep runs it."""
+    from triage.config import get_settings
+    from triage.runtime import opened_runtime
+
     if (message_id is None) == (not all_dead):
         raise TriageError("name one dead message, or pass --all-dead")
     with opened_runtime(get_settings()) as runtime:
@@ -249,6 +180,9 @@ def _when(moment: datetime | None) -> str:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database schema to the latest version."""
+    from triage.config import get_settings
+    from triage.runtime import build_runtime, describe
+
     settings = get_settings()
     build_runtime(settings, migrate=True).engine.dispose()
     typer.echo(f"database at head: {describe(settings)}")
@@ -260,6 +194,9 @@ def apikey_create(
     role: Annotated[UserRole, typer.Option(help="agent, approver or admin")] = UserRole.AGENT,
 ) -> None:
     """Create an API key with a role and print it once; only its hash is stored."""
+    from triage.config import get_settings
+    from triage.runtime import opened_runtime
+
     with opened_runtime(get_settings()) as runtime:
         key = runtime.keys.create(name, role)
     err.print(f"API key for {name!r} with role {role} (shown once, store it now):")
@@ -269,6 +206,9 @@ def apikey_create(
 @apikey_app.command("revoke")
 def apikey_revoke(name: Annotated[str, typer.Argument(help="Whose key to revoke")]) -> None:
     """Revoke the API key called NAME."""
+    from triage.config import get_settings
+    from triage.runtime import opened_runtime
+
     with opened_runtime(get_settings()) as runtime:
         if not runtime.keys.revoke(name):
             raise TriageError(f"no API key named {name!r}")
@@ -278,6 +218,9 @@ def apikey_revoke(name: Annotated[str, typer.Argument(help="Whose key to revoke"
 @app.command()
 def worker() -> None:
     """Run the outbox worker alone (actions, retries, escalation) until interrupted."""
+    from triage.config import get_settings
+    from triage.runtime import build_worker, describe, opened_runtime
+
     settings = get_settings()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -300,28 +243,46 @@ def serve(
         Path | None,
         typer.Option(help="Mail folder ingested at start when no mailbox is configured"),
     ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Server processes [default: one per core]")
+    ] = None,
 ) -> None:
     """Start the HTTP service."""
+    import os
+
     import uvicorn
+
+    from triage.config import get_settings
+    from triage.runtime import describe
+    from triage.serve_workers import prepared_workers, run_workers
 
     settings = get_settings()
     logging.basicConfig(level=settings.log_level)
-    logging.getLogger(__name__).info("starting: %s", describe(settings))
+    count = workers or os.cpu_count() or 1
+    logging.getLogger(__name__).info("starting %d worker(s): %s", count, describe(settings))
     _announce_mailboxes(settings, demo_mailbox)
-    # By name, not by import: the api package sits above triage and imports it.
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=host or settings.api.host,
-        port=port or settings.api.port,
-        access_log=access_log,
-    )
+    address = (host or settings.api.host, port or settings.api.port)
+    if count == 1:  # in this process, as before
+        # By name, not by import: the api package sits above triage and imports it.
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            access_log=access_log,
+            host=address[0],
+            port=address[1],
+        )
+        return
+    with prepared_workers(settings, count):
+        run_workers(count, *address, access_log)
 
 
 def _announce_mailboxes(settings: Settings, demo: Path | None) -> None:
     """With no mailbox configured, say so in one line and load the demo mailbox if given.
 
     Configured mailboxes are announced by the watcher service as it starts them."""
+    from triage.cli.ingest import ingest_files
+    from triage.runtime import opened_runtime
+
     log = logging.getLogger(__name__)
     if settings.mailboxes:
         return
@@ -330,7 +291,7 @@ def _announce_mailboxes(settings: Settings, demo: Path | None) -> None:
         return
     log.info("no mailbox configured (TRIAGE_MAILBOXES): using the demo mailbox %s", demo)
     with opened_runtime(settings) as runtime:
-        _ingest_files(runtime, [demo])
+        ingest_files(runtime, [demo])
 
 
 from triage.cli import autonomy as _autonomy  # noqa: E402

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from models import AutonomyState, Standing
+from models import AutonomyState
 from triage.cli.actor import cli_actor
-from triage.config import get_settings
 from triage.errors import InvalidRequest, NotFound
-from triage.policy.model import AUTONOMY_DECIDERS as DECIDERS
-from triage.runtime import Runtime, opened_runtime
+
+if TYPE_CHECKING:
+    from models import Standing
+    from triage.runtime import Runtime
 
 autonomy_app = typer.Typer(
     help="Earned autonomy per intent and decider: `triage autonomy` prints the table.",
@@ -31,6 +32,9 @@ def table(ctx: typer.Context) -> None:
     """Print n, precision, Wilson lower bound, state and last change per intent and decider."""
     if ctx.invoked_subcommand is not None:
         return
+    from triage.config import get_settings
+    from triage.runtime import opened_runtime
+
     with opened_runtime(get_settings()) as runtime:
         standings = runtime.autonomy.standings()
         policy = runtime.policy.current().autonomy
@@ -78,6 +82,9 @@ def pin(
     actor: Annotated[str, typer.Option(help="Who pins (recorded in the audit)")] = "",
 ) -> None:
     """Pin INTENT/DECIDER to STATE: measurements no longer change it until unpinned."""
+    from triage.config import get_settings
+    from triage.runtime import opened_runtime
+
     with opened_runtime(get_settings()) as runtime:
         _check(runtime, intent, decider)
         standing = runtime.autonomy.pin(intent, decider, state, cli_actor(actor))
@@ -91,6 +98,9 @@ def unpin(
     actor: Annotated[str, typer.Option(help="Who unpins (recorded in the audit)")] = "",
 ) -> None:
     """Unpin INTENT/DECIDER: its measured (or starting) state applies again."""
+    from triage.config import get_settings
+    from triage.runtime import opened_runtime
+
     with opened_runtime(get_settings()) as runtime:
         _check(runtime, intent, decider)
         standing = runtime.autonomy.pin(intent, decider, None, cli_actor(actor))
@@ -98,6 +108,8 @@ def unpin(
 
 
 def _check(runtime: Runtime, intent: str, decider: str) -> None:
+    from triage.policy.model import AUTONOMY_DECIDERS as DECIDERS
+
     if decider not in DECIDERS:
         raise InvalidRequest(f"unknown decider {decider!r}: one of {', '.join(DECIDERS)}")
     if runtime.cascade.taxonomy.get(intent) is None:

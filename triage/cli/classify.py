@@ -7,36 +7,23 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from models import IntentGroup
-from parsers import message_from_text, parse_message
-from triage.classify.classical import MODEL_FILE, ClassicalModel
-from triage.classify.evaluation import EvalReport, RoutingReport, evaluate, routing_report
-from triage.classify.files import load_taxonomy
-from triage.classify.gate import GateDecision, judge, split_reviewed
-from triage.classify.plots import write_plots
-from triage.classify.training import (
-    Example,
-    TrainResult,
-    load_mapping,
-    load_training_data,
-    map_labels,
-    predictions,
-    read_csv,
-    train,
-    write_examples,
-)
 from triage.cli.actor import cli_actor
-from triage.config import Settings, get_settings
 from triage.errors import ConfigurationError
-from triage.runtime import build_cascade, classify_once, feedback_examples, load_model
-from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
-from triage.store.audit import AuditStore
+
+if TYPE_CHECKING:
+    from triage.classify.classical import ClassicalModel
+    from triage.classify.evaluation import EvalReport, RoutingReport
+    from triage.classify.gate import GateDecision
+    from triage.classify.training import Example, TrainResult
+    from triage.config import Settings
+    from triage.store import MessageStore
+    from triage.store.audit import AuditStore
 
 HELDOUT_FILE = "heldout_bitext.csv"
 CANDIDATE_SUFFIX = ".candidate"
@@ -60,6 +47,13 @@ def train_command(
 ) -> None:
     """Train the classical model and switch to it unless it does worse than the current one
     on held-out reviewed mail (the promotion gate); exit 3 when the gate refuses it."""
+    from triage.classify.classical import MODEL_FILE
+    from triage.classify.files import load_taxonomy
+    from triage.classify.gate import judge, split_reviewed
+    from triage.classify.training import load_training_data, train
+    from triage.config import get_settings
+    from triage.runtime import feedback_examples
+
     settings = get_settings()
     if if_missing and (settings.model_dir / MODEL_FILE).is_file():
         typer.echo(f"model present in {settings.model_dir}; not retraining")
@@ -89,6 +83,9 @@ def train_command(
 
 @contextmanager
 def _stores(settings: Settings) -> Iterator[tuple[MessageStore, AuditStore]]:
+    from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
+    from triage.store.audit import AuditStore
+
     engine = make_engine(settings.sqlalchemy_url)
     try:
         upgrade(engine)
@@ -99,6 +96,9 @@ def _stores(settings: Settings) -> Iterator[tuple[MessageStore, AuditStore]]:
 
 
 def _current_model(folder: Path) -> ClassicalModel | None:
+    from triage.classify.classical import MODEL_FILE
+    from triage.runtime import load_model
+
     # A model that cannot be loaded serves nothing: retraining must still replace it.
     if not (folder / MODEL_FILE).is_file():
         return None  # the first training: nothing to compare with, nothing to warn about
@@ -159,6 +159,8 @@ def _print_decision(decision: GateDecision, folder: Path) -> None:
 
 
 def _print_heldout(result: TrainResult, folder: Path, target: float) -> None:
+    from triage.classify.training import write_examples
+
     heldout = folder / HELDOUT_FILE
     write_examples(heldout, result.splits.test)
     report = result.report
@@ -195,6 +197,9 @@ def eval_command(
     """Evaluate the saved model on a labelled CSV file and/or a folder of unrelated mail."""
     if dataset is None and unfamiliar_dir is None:
         raise typer.BadParameter("give a labelled CSV file, --unfamiliar-dir, or both")
+    from triage.classify.classical import ClassicalModel
+    from triage.config import get_settings
+
     settings = get_settings()
     if dataset is not None:
         model = ClassicalModel.load(settings.model_dir)
@@ -215,6 +220,8 @@ def eval_command(
 def _eval_examples(
     dataset: Path, text_col: str, label_col: str, map_file: Path | None
 ) -> list[Example]:
+    from triage.classify.training import Example, load_mapping, map_labels, read_csv
+
     rows = read_csv(dataset, text_col, label_col)
     if map_file:
         return map_labels(rows, load_mapping(map_file), "eval")
@@ -224,6 +231,9 @@ def _eval_examples(
 def _evaluate_examples(
     model: ClassicalModel, examples: list[Example], unfamiliar: bool, plot: Path | None
 ) -> EvalReport:
+    from triage.classify.evaluation import evaluate
+    from triage.classify.training import predictions
+
     texts = [e.text for e in examples]
     predicted, confidence = predictions(model, texts)
     truth = [e.label for e in examples]
@@ -237,12 +247,19 @@ def _evaluate_examples(
         truth, predicted, confidence, meta.thresholds, meta.target_precision, familiar
     )
     if plot:
+        from triage.classify.plots import write_plots  # matplotlib, for this option alone
+
         write_plots(plot, report, truth, predicted, confidence)
     return report
 
 
 def _route_folder(settings: Settings, folder: Path) -> RoutingReport:
     """Every file under `folder` parsed as a raw mail and classified without the LLM."""
+    from models import IntentGroup
+    from parsers import parse_message
+    from triage.classify.evaluation import routing_report
+    from triage.runtime import build_cascade
+
     cascade = build_cascade(settings)  # no LLM stage passed: rules and the model alone
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     messages = [
@@ -292,6 +309,10 @@ def classify_command(
     sender: Annotated[str | None, typer.Option("--from", help="Sender address, for text")] = None,
 ) -> None:
     """Classify a mail file or a text and print the signal as JSON."""
+    from parsers import message_from_text, parse_message
+    from triage.config import get_settings
+    from triage.runtime import classify_once
+
     settings = get_settings()
     path = Path(target)
     if path.is_file():

@@ -12,9 +12,7 @@ from typing import Annotated
 import typer
 
 from models import UserRole
-from triage.config import get_settings
 from triage.errors import TriageError
-from triage.runtime import opened_runtime
 
 user_app = typer.Typer(help="Users of the review UI.", no_args_is_help=True)
 PASSWORD_ENV = "TRIAGE_USER_PASSWORD"
@@ -35,6 +33,9 @@ def create(
     ] = False,
 ) -> None:
     """Create a user. The password comes from TRIAGE_USER_PASSWORD, a prompt, or --generate."""
+    from triage.config import get_settings
+    from triage.runtime import opened_runtime
+
     settings = get_settings()
     url = f"http://{settings.api.host}:{settings.api.port}/login"
     with opened_runtime(settings) as runtime:
@@ -55,6 +56,9 @@ def password(
     generate: Annotated[bool, typer.Option(help="Make up a password and print it once")] = False,
 ) -> None:
     """Set a new password (TRIAGE_USER_PASSWORD, a prompt, or --generate); logs the user out."""
+    from triage.config import get_settings
+    from triage.runtime import opened_runtime
+
     with opened_runtime(get_settings()) as runtime:
         new = _password(generate)
         runtime.users.set_password(name, new)
@@ -68,6 +72,9 @@ def role(
     new_role: Annotated[UserRole, typer.Argument(metavar="ROLE", help="agent, approver or admin")],
 ) -> None:
     """Give the user another role; logs the user out."""
+    from triage.config import get_settings
+    from triage.runtime import opened_runtime
+
     with opened_runtime(get_settings()) as runtime:
         runtime.users.set_role(name, new_role)
     typer.echo(f"{name!r} is now {new_role}; their sessions have ended")
