@@ -16,6 +16,9 @@ from pathlib import Path
 
 from parsers import parse_message
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from figures import record  # noqa: E402
+
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 ROUNDS = 5
 
@@ -76,6 +79,8 @@ def main() -> int:
     base = show("stdlib message_from_bytes", len(raws), bare_time)
     full = show("triage parse_message", len(raws), full_time)
     print(f"ratio full/bare: {full / base:.2f} (target >= 0.33)")
+    record("parse.ratio", full / base)
+    record("parse.full_msg_s", full)
     largest = max(raws, key=len)
     peak = peak_memory(largest)
     print(f"largest message: {len(largest) / 1e6:.2f} MB, peak memory {peak / 1e6:.1f} MB")
