@@ -95,16 +95,17 @@ async def _classify_one(request: Request, item: ClassifyRequest | Message) -> Si
 
 
 def _new_batcher(request: Request) -> MicroBatcher[ClassifyRequest | Message, Signal]:
-    runtime, metrics = get_runtime(request), request.app.state.metrics
-    patterns = runtime.settings.entities
+    state = request.app.state
 
     def work(items: list[ClassifyRequest | Message]) -> list[Signal]:
+        runtime: Runtime = state.runtime  # the app's runtime now, not when the batcher began
+        patterns = runtime.settings.entities
         messages = [i if isinstance(i, Message) else _message(patterns, i) for i in items]
-        return _classify_with(runtime, metrics, messages)
+        return _classify_with(runtime, state.metrics, messages)
 
     # Without an LLM the work is CPU-bound: one batch at a time is as fast as several (the
     # GIL) and makes bigger batches. With one, a slow LLM answer must not hold up the rest.
-    in_flight = 1 if runtime.cascade.llm is None else LLM_BATCHES_IN_FLIGHT
+    in_flight = 1 if get_runtime(request).cascade.llm is None else LLM_BATCHES_IN_FLIGHT
     return MicroBatcher(work, max_items=BATCH_ITEMS, max_in_flight=in_flight)
 
 

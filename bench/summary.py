@@ -48,8 +48,10 @@ ROWS = [
     Row("classify/healthz, N workers", "api.wN.ratio", "", ">= 0.5"),
     Row("classify p99, N workers", "api.wN.classify_p99_ms", "ms", "<= 50"),
     Row("classical model, corpus mail", "classify.corpus_msg_s", "msg/s", ">= 2000"),
+    Row("  the same, per CPU second", "classify.corpus_msg_s_cpu", "msg/s", ">= 2000"),
     Row("classical macro-F1", "classify.macro_f1", "", "-<= 0.005"),
     Row("backfill with classification", "backfill.classified_msg_s", "msg/s", "x>= 10"),
+    Row("  the same, share of both cores busy", "backfill.classified_cpu_busy", "", ">= 0.9"),
     Row("bare imapclient fetch", "backfill.bare_msg_s", "msg/s", "x>= 0"),
     Row("full parse / stdlib parse", "parse.ratio", "", ">= 0.333"),
 ]
@@ -82,14 +84,25 @@ def main() -> int:
     meta = baseline.get("meta", {})
     print(f"before: {meta.get('commit', '?')} measured {meta.get('measured', '?')}")
     print(f"{'figure':<32} {'before':>14} {'now':>14}  {'goal':<16} result")
+    same_run = False
     for row in ROWS:
         before, now = before_figures.get(row.key), now_figures.get(row.key)
+        if (this_run := now_figures.get(_same_run_key(row.key))) is not None:
+            before, same_run = this_run, True
         goal, result = verdict(row, before, now)
         print(
             f"{row.label:<32} {_show(before, row.unit):>14} {_show(now, row.unit):>14}"
             f"  {goal:<16} {result}"
         )
+    if same_run:
+        print("classical rows: before = the old features trained and measured in this same run")
     return 0
+
+
+def _same_run_key(key: str) -> str:
+    """Where a benchmark that measures the old way in the same run records its before."""
+    area, _, name = key.partition(".")
+    return f"{area}.same_run_before.{name}"
 
 
 if __name__ == "__main__":

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import pytest
 
 from api.batching import MicroBatcher
+
+T = TypeVar("T")
 
 
 class Doubler:
@@ -27,6 +32,13 @@ class Doubler:
         if 13 in items:
             raise ValueError("13 is unlucky")
         return [2 * i for i in items]
+
+
+def _run(coroutine: Coroutine[object, object, T]) -> T:
+    """asyncio.run in a thread of its own: in the full suite the browser tests' Playwright
+    keeps an event loop running in the main thread, where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 async def _submit_while_held(
@@ -51,7 +63,7 @@ async def _started(work: Doubler) -> None:
 def test_requests_arriving_during_a_batch_share_the_next_and_get_their_own_answers() -> None:
     work = Doubler()
     batcher: MicroBatcher[int, int] = MicroBatcher(work, max_items=64)
-    answers = asyncio.run(_submit_while_held(batcher, work, range(1, 11)))
+    answers = _run(_submit_while_held(batcher, work, range(1, 11)))
     assert answers == [2 * i for i in range(1, 11)]
     assert work.batches == [[1], list(range(2, 11))]
 
@@ -59,7 +71,7 @@ def test_requests_arriving_during_a_batch_share_the_next_and_get_their_own_answe
 def test_a_batch_never_exceeds_max_items() -> None:
     work = Doubler()
     batcher: MicroBatcher[int, int] = MicroBatcher(work, max_items=4)
-    answers = asyncio.run(_submit_while_held(batcher, work, range(1, 11)))
+    answers = _run(_submit_while_held(batcher, work, range(1, 11)))
     assert answers == [2 * i for i in range(1, 11)]
     assert [len(b) for b in work.batches] == [1, 4, 4, 1]
 
@@ -67,7 +79,7 @@ def test_a_batch_never_exceeds_max_items() -> None:
 def test_one_failing_item_fails_alone() -> None:
     work = Doubler()
     batcher: MicroBatcher[int, int] = MicroBatcher(work)
-    answers = asyncio.run(_submit_while_held(batcher, work, range(10, 16)))
+    answers = _run(_submit_while_held(batcher, work, range(10, 16)))
     assert answers[:3] == [20, 22, 24] and answers[4:] == [28, 30]
     assert isinstance(answers[3], ValueError) and str(answers[3]) == "13 is unlucky"
 
@@ -79,7 +91,7 @@ def test_work_that_answers_the_wrong_number_of_items_fails_every_caller() -> Non
         calls = (batcher.submit(i) for i in range(3))
         return await asyncio.gather(*calls, return_exceptions=True)
 
-    answers = asyncio.run(three())
+    answers = _run(three())
     assert all(isinstance(a, RuntimeError) for a in answers), answers
 
 
@@ -99,14 +111,14 @@ def test_a_caller_that_went_away_is_not_worked() -> None:
         await first
         return await kept
 
-    assert asyncio.run(run()) == 6
+    assert _run(run()) == 6
     assert work.batches == [[1], [3]]
 
 
 def test_a_batcher_survives_a_new_event_loop() -> None:
     batcher: MicroBatcher[int, int] = MicroBatcher(Doubler())
-    assert asyncio.run(batcher.submit(1)) == 2
-    assert asyncio.run(batcher.submit(2)) == 4
+    assert _run(batcher.submit(1)) == 2
+    assert _run(batcher.submit(2)) == 4
 
 
 @pytest.mark.parametrize("in_flight", [1, 3])
@@ -116,4 +128,4 @@ def test_many_concurrent_callers_each_get_their_answer(in_flight: int) -> None:
     async def run() -> list[int]:
         return await asyncio.gather(*(batcher.submit(i) for i in range(200) if i != 13))
 
-    assert asyncio.run(run()) == [2 * i for i in range(200) if i != 13]
+    assert _run(run()) == [2 * i for i in range(200) if i != 13]
