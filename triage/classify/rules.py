@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from models import AutoKind, IntentScore, Message, Stage, StageResult, Taxonomy
 from triage.classify.files import DEFAULT_RULES, load_yaml_model
+from triage.classify.literals import lowered_for_literals, may_match, required_literals
 from triage.errors import ConfigurationError
 
 
@@ -80,18 +81,24 @@ class Rule(BaseModel):
         return self
 
     @cached_property
-    def _regex(self) -> re.Pattern[str] | None:
-        if not self.patterns:
-            return None
-        return re.compile("|".join(f"(?:{p})" for p in self.patterns), re.IGNORECASE)
+    def _scans(self) -> tuple[tuple[frozenset[str] | None, re.Pattern[str]], ...]:
+        return tuple((required_literals(p), re.compile(p, re.IGNORECASE)) for p in self.patterns)
 
-    def matches(self, message: Message, role: Role | None, text: str) -> bool:
-        """True when every condition of the rule holds for the message."""
+    def matches(
+        self, message: Message, role: Role | None, text: str, lowered: str | None = None
+    ) -> bool:
+        """True when every condition of the rule holds for the message (`lowered`: the text
+        from `lowered_for_literals`, so patterns whose literals are absent are not run)."""
         if self.auto and message.auto not in self.auto:
             return False
         if self.sender_role and self.sender_role != role:
             return False
-        return self._regex is None or self._regex.search(text) is not None
+        if not self.patterns:
+            return True
+        return any(
+            may_match(literals, lowered) and regex.search(text) is not None
+            for literals, regex in self._scans
+        )
 
 
 @dataclass(frozen=True)
@@ -122,8 +129,9 @@ class RuleSet(BaseModel):
         """Run every rule; the highest-priority match leads, all matches are recorded."""
         role = self.senders.role_of(message.from_.email) if message.from_ else None
         text = f"{message.subject}\n{message.text}"
+        lowered = lowered_for_literals(text)
         fired = sorted(
-            (r for r in self.rules if r.matches(message, role, text)),
+            (r for r in self.rules if r.matches(message, role, text, lowered)),
             key=lambda r: (-r.priority, -r.confidence),
         )
         return RulesOutcome(_stage_result(fired, role, self.version), role)
