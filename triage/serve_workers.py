@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from multiprocessing.process import BaseProcess
 
 from triage.config import Settings
+from triage.errors import ConfigurationError
 
 # Set by `triage serve` for its workers, never by an operator.
 BACKGROUND_LOCK_ENV = "TRIAGE_SERVE_BACKGROUND_LOCK"
@@ -104,6 +105,7 @@ def die_with_parent() -> None:
 def run_workers(count: int, host: str, port: int, access_log: bool) -> None:
     """Start `count` workers on `host:port`, restart any that dies, stop them on SIGTERM or
     SIGINT; exits with an error when a worker fails to start."""
+    claim = _claim_port(host, port)  # held open for the life of this server
     sockets = [_listening(host, port) for _ in range(count)]
     context = multiprocessing.get_context("spawn")
     stop = threading.Event()
@@ -132,8 +134,26 @@ def run_workers(count: int, host: str, port: int, access_log: bool) -> None:
             log.warning("worker %s died (exit %s): starting another", worker.pid, worker.exitcode)
             workers[index] = start(index)
     _stop_all(workers)
+    claim.close()
     if failed:
         raise SystemExit(1)
+
+
+def _claim_port(host: str, port: int) -> socket.socket:
+    """A machine-wide claim on host:port among `triage serve` parents.
+
+    SO_REUSEPORT would let a second server on the same port (an old version still running,
+    a second start by mistake) silently take half the connections; a name in Linux's
+    abstract socket namespace can be bound once, and the kernel frees it when we die.
+    """
+    claim = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        claim.bind(f"\0triage-serve:{host}:{port}")
+    except OSError as exc:
+        claim.close()
+        busy = f"another triage serve is already listening on {host}:{port}"
+        raise ConfigurationError(busy) from exc
+    return claim
 
 
 def _listening(host: str, port: int) -> socket.socket:

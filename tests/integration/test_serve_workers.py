@@ -192,3 +192,21 @@ def test_workers_die_with_a_killed_server(tmp_path: Path, trained_model_dir: Pat
         server.send_signal(signal.SIGKILL)
         server.wait(30)
     _wait_for(lambda: not any(_alive(pid) for pid in workers), 30, "the workers to die")
+
+
+def test_a_second_server_on_the_same_port_is_refused(
+    tmp_path: Path, trained_model_dir: Path
+) -> None:
+    env = _env(f"sqlite:///{tmp_path / 'triage.db'}", tmp_path, trained_model_dir)
+    with _serving(env, tmp_path / "serve.log") as (server, port):
+        _wait_for(lambda: len(_workers(server.pid)) == 2, 120, "two workers")
+        second = subprocess.run(
+            [*TRIAGE, "serve", "--workers", "2", "--no-access-log", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert second.returncode == 2, second.stderr
+        assert f"already listening on 127.0.0.1:{port}" in second.stderr
+        assert server.poll() is None and len(_workers(server.pid)) == 2
