@@ -17,7 +17,7 @@ from api.app import create_app
 from models import UserRole
 from tests.conftest import FIXTURES
 from tests.integration.openapi_support import errors_against, examples, response_schema
-from triage.config import ClassifySettings, Settings
+from tests.integration.workflow_support import model_settings
 
 pytestmark = pytest.mark.integration
 PASSWORD = "correct-horse-battery"
@@ -36,11 +36,7 @@ def client(
     tmp_path_factory: pytest.TempPathFactory, trained_model_dir: Path
 ) -> Iterator[TestClient]:
     folder = tmp_path_factory.mktemp("openapi")
-    settings = Settings(
-        database_url=f"sqlite:///{folder / 'triage.db'}",
-        data_dir=folder,
-        classify=ClassifySettings(model_dir=trained_model_dir),
-    )
+    settings = model_settings(f"sqlite:///{folder / 'triage.db'}", folder, trained_model_dir)
     app = create_app(settings)
     app.state.runtime.users.create("rita", PASSWORD, UserRole.AGENT)
     with TestClient(app) as test_client:

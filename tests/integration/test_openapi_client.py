@@ -20,7 +20,7 @@ import pytest
 from api.app import create_app
 from tests.conftest import FIXTURES, ROOT
 from tests.integration.approval_support import serving
-from triage.config import ClassifySettings, Settings
+from tests.integration.workflow_support import model_settings
 
 pytestmark = pytest.mark.integration
 # The generator pins an older httpx than ours, so make installs it in a venv of its own
@@ -51,11 +51,7 @@ def served(
     tmp_path_factory: pytest.TempPathFactory, trained_model_dir: Path
 ) -> Iterator[tuple[str, str]]:
     folder = tmp_path_factory.mktemp("client")
-    settings = Settings(
-        database_url=f"sqlite:///{folder / 'triage.db'}",
-        data_dir=folder,
-        classify=ClassifySettings(model_dir=trained_model_dir),
-    )
+    settings = model_settings(f"sqlite:///{folder / 'triage.db'}", folder, trained_model_dir)
     app = create_app(settings)
     key = app.state.runtime.keys.create(f"client-{uuid.uuid4().hex[:8]}")
     with serving(app) as url:

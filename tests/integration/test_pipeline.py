@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -23,11 +22,17 @@ from tests.integration.conftest import IMAP_USER
 from tests.integration.imap_server import Dovecot
 from tests.integration.odoo_standin import OdooStandin
 from tests.integration.test_imap_ingest import mailbox_settings, sync_once
-from tests.integration.workflow_support import DISPUTE, ORDER_STATUS, running, settings_for
+from tests.integration.workflow_support import (
+    DISPUTE,
+    ORDER_STATUS,
+    model_settings,
+    running,
+    settings_for,
+)
 from triage.classify.cascade import Cascade
 from triage.classify.classical import ClassicalModel
 from triage.cli import app as cli
-from triage.config import ClassifySettings, PipelineSettings, Settings
+from triage.config import PipelineSettings, Settings
 from triage.runtime import Runtime
 from triage.store.signals import signal_row
 from triage.store.tables import SignalRow
@@ -43,12 +48,6 @@ def signal_counts(runtime: Runtime) -> dict[str, int]:
             select(SignalRow.message_id, func.count()).group_by(SignalRow.message_id)
         )
         return {message_id: int(n) for message_id, n in rows}
-
-
-def model_settings(database_url: str, data: Path, model_dir: Path, **extra: Any) -> Settings:
-    """Settings on the test database with the trained classical model."""
-    classify = ClassifySettings(model_dir=model_dir)
-    return Settings(database_url=database_url, data_dir=data, classify=classify, **extra)
 
 
 def forged(raw: bytes, message_id: bytes) -> bytes:

@@ -20,6 +20,12 @@ ROLES = {"finance": FINANCE, "warehouse": PURCHASE, "supervisor": ADMIN}
 UID = {"sales": 6, "purchase": 7, "finance": 8, "admin": 2}
 
 
+def model_settings(database_url: str, data: Path, model_dir: Path, **extra: Any) -> Settings:
+    """Settings on the test database with the trained classical model."""
+    classify = ClassifySettings(model_dir=model_dir)
+    return Settings(database_url=database_url, data_dir=data, classify=classify, **extra)
+
+
 def policy_file(folder: Path, edit: Callable[[dict[str, Any]], None] | None = None) -> Path:
     """The shipped policy with this deployment's role logins, every (intent, decider) pair
     autonomous (the workflow tests check what the rules decide), and an optional edit."""
