@@ -95,7 +95,11 @@ SELECTIONS = {
     "company_type": "person:Individual,company:Company",
     "address_type": "contact:Contact,invoice:Invoice Address,delivery:Delivery Address,"
     "other:Other Address",
-    "product_type": "consu:Consumable,service:Service,product:Storable Product",
+    # the union of 17.0 (consu, service, product) and 18.0 (consu, service, combo)
+    "product_type": "consu:Consumable,service:Service,product:Storable Product,combo:Combo",
+    "location_usage": "supplier:Vendor Location,view:View,internal:Internal Location,"
+    "customer:Customer Location,inventory:Inventory Loss,production:Production,"
+    "transit:Transit Location",
     "activity_state": "overdue:Overdue,today:Today,planned:Planned,done:Done",
     "activity_category": "default:None,upload_file:Upload Document,phonecall:Phonecall,"
     "meeting:Meeting",
@@ -159,13 +163,48 @@ model res.currency "Currency" order="active desc, name"
   name                  char        "Currency"               required
   symbol                char        "Symbol"
   active                boolean     "Active"                 default=True
+model product.template "Product" order="name" search=name,default_code
+  name                  char        "Name"                   required
+  default_code          char        "Internal Reference"
+  barcode               char        "Barcode"
+  type                  selection   "Product Type"           sel=product_type required default=consu
+  detailed_type         selection   "Product Type"           sel=product_type derived
+  is_storable           boolean     "Track Inventory"        derived
+  list_price            float       "Sales Price"            default=1.0
+  standard_price        float       "Cost"
+  active                boolean     "Active"                 default=True
+  product_variant_ids   one2many    "Products"               rel=product.product
+    inverse=product_tmpl_id
+  seller_ids            one2many    "Vendors"                rel=product.supplierinfo
+    inverse=product_tmpl_id
 model product.product "Product Variant" order="default_code, name, id" search=name,default_code
   name                  char        "Name"                   required
   default_code          char        "Internal Reference"
-  type                  selection   "Product Type"           sel=product_type default=product
+  barcode               char        "Barcode"
+  product_tmpl_id       many2one    "Product Template"       rel=product.template ondelete=cascade
+  type                  selection   "Product Type"           sel=product_type default=consu
+  detailed_type         selection   "Product Type"           sel=product_type derived
+  is_storable           boolean     "Track Inventory"        derived
   list_price            float       "Sales Price"
   standard_price        float       "Cost"
   active                boolean     "Active"                 default=True
+model product.supplierinfo "Supplier Pricelist" order="sequence, min_qty desc, price, id"
+    search=partner_id
+  partner_id            many2one    "Vendor"                 rel=res.partner required
+    ondelete=cascade
+  product_name          char        "Vendor Product Name"
+  product_code          char        "Vendor Product Code"
+  sequence              integer     "Sequence"               default=1
+  min_qty               float       "Quantity"               required default=0.0
+  price                 float       "Price"                  required default=0.0
+  discount              float       "Discount (%)"
+  price_discounted      float       "Discounted Price"       calc
+  currency_id           many2one    "Currency"               rel=res.currency required default=1
+  date_start            date        "Start Date"
+  date_end              date        "End Date"
+  product_id            many2one    "Product Variant"        rel=product.product
+  product_tmpl_id       many2one    "Product Template"       rel=product.template ondelete=cascade
+  delay                 integer     "Delivery Lead Time"     required default=1
 model sale.order "Sales Order" order="date_order desc, id desc" thread
   name                  char        "Order Reference"        required default=New
   partner_id            many2one    "Customer"               rel=res.partner required
@@ -245,9 +284,32 @@ model purchase.order.line "Purchase Order Line" order="order_id, sequence, id"
   group_id              many2one    "Procurement Group"      rel=procurement.group
   sale_line_id          many2one    "Origin Sale Item"       rel=sale.order.line
   sale_order_id         many2one    "Sale Order"             rel=sale.order derived
-model stock.warehouse "Warehouse"
+model stock.warehouse "Warehouse" order="sequence, id"
   name                  char        "Warehouse"              required
   code                  char        "Short Name"
+  active                boolean     "Active"                 default=True
+  sequence              integer     "Sequence"               default=10
+  view_location_id      many2one    "View Location"          rel=stock.location
+  lot_stock_id          many2one    "Location Stock"         rel=stock.location
+model stock.location "Inventory Locations" order="complete_name, id" search=complete_name
+  name                  char        "Location Name"          required
+  complete_name         char        "Full Location Name"     derived
+  active                boolean     "Active"                 default=True
+  usage                 selection   "Location Type"          sel=location_usage required
+    default=internal
+  location_id           many2one    "Parent Location"        rel=stock.location ondelete=cascade
+  child_ids             one2many    "Contains"               rel=stock.location inverse=location_id
+  warehouse_id          many2one    "Warehouse"              rel=stock.warehouse derived
+model stock.quant "Quants" search=product_id
+  product_id            many2one    "Product"                rel=product.product required
+    ondelete=restrict
+  product_tmpl_id       many2one    "Product Template"       rel=product.template derived
+  location_id           many2one    "Location"               rel=stock.location required
+    ondelete=restrict
+  warehouse_id          many2one    "Warehouse"              rel=stock.warehouse derived
+  quantity              float       "Quantity"
+  reserved_quantity     float       "Reserved Quantity"      required default=0.0
+  available_quantity    float       "Available Quantity"     calc
 model stock.picking.type "Picking Type" order="sequence_code, id"
   name                  char        "Operation Type"         required
   sequence_code         char        "Sequence Prefix"
@@ -556,13 +618,66 @@ res.partner
        function="Export Manager"
   22 name="Nordic Paper Goods AB" is_company=True email=orders@nordicpaper.example
        supplier_rank=2 ref=V-2002 city=Malmo country_id=4
+  23 name="Olivar del Sur S.L." is_company=True email=ventas@olivardelsur.example
+       supplier_rank=1 ref=V-2101 city=Cordoba country_id=2
+  24 name="Mediterraneo Foods GmbH" is_company=True email=einkauf@mediterraneo-foods.example
+       supplier_rank=1 ref=V-2102 city=Hamburg country_id=6
 product.product
   1 default_code=OLV-5L name="Extra Virgin Olive Oil 5 L" list_price=42.5 standard_price=31.0
+      barcode=5412345000013 type=product
   2 default_code=NAP-500 name="Paper Napkins 33x33 (500 pcs)" list_price=12.9 standard_price=7.5
+      barcode=5412345000020 type=product
   3 default_code=COF-1KG name="Espresso Beans 1 kg" list_price=18.0 standard_price=11.2
+      barcode=5412345000037 type=product
   4 default_code=TOM-2.5 name="Peeled Tomatoes 2.5 kg" list_price=6.4 standard_price=3.9
+      barcode=5412345000044 type=product
+  5 default_code=OLV-1L name="Extra Virgin Olive Oil 1 L" list_price=10.9 standard_price=7.2
+      barcode=5412345000051 type=product
+  6 default_code=VIN-500 name="Sherry Vinegar 500 ml" list_price=5.2 standard_price=3.1
+      barcode=5412345000068 type=product
+  7 default_code=OLI-GRN-3KG name="Green Olives 3 kg" list_price=14.5 standard_price=9.8
+      barcode=5412345000075 type=product
+product.supplierinfo
+  1 partner_id=20 product_tmpl_id=1 product_code=IB-EVO5
+      product_name="Aceite de oliva virgen extra 5 L" min_qty=10 price=31.0 delay=14
+  2 partner_id=20 product_tmpl_id=5 product_code=IB-EVO1
+      product_name="Aceite de oliva virgen extra 1 L" min_qty=24 price=7.2 delay=14
+  3 partner_id=20 product_tmpl_id=6 product_code=IB-VJ500
+      product_name="Vinagre de Jerez 500 ml" min_qty=12 price=3.1 delay=14
+  4 partner_id=20 product_tmpl_id=7 product_code=IB-ACV3
+      product_name="Aceitunas verdes 3 kg" min_qty=6 price=9.8 delay=14
+  5 partner_id=20 product_tmpl_id=4 product_code=IB-TOM25
+      product_name="Tomate pelado 2,5 kg" min_qty=24 price=3.9 delay=10
+  6 partner_id=23 product_tmpl_id=1 product_code=OS-5000
+      product_name="AOVE garrafa 5 L" min_qty=20 price=33.5 delay=5
+  7 partner_id=24 product_tmpl_id=1 product_code=MF-EVOO-5
+      product_name="Natives Olivenöl Extra 5 L" min_qty=50 price=32.0 delay=21
+  8 partner_id=22 product_tmpl_id=2 product_code=NPG-N33
+      product_name="Napkin 33x33 500" min_qty=10 price=7.5 delay=7
 stock.warehouse
-  1 name="Northwind Antwerp" code=WH
+  1 name="Northwind Antwerp" code=WH view_location_id=11 lot_stock_id=12
+  2 name="Northwind Rotterdam" code=RTM view_location_id=21 lot_stock_id=22 sequence=20
+  3 name="Northwind Madrid" code=MAD view_location_id=31 lot_stock_id=32 sequence=30
+stock.location
+  1  name="Physical Locations" usage=view
+  4  name=Partners usage=view
+  2  name=Vendors usage=supplier location_id=4
+  3  name=Customers usage=customer location_id=4
+  11 name=WH usage=view location_id=1
+  12 name=Stock location_id=11
+  21 name=RTM usage=view location_id=1
+  22 name=Stock location_id=21
+  31 name=MAD usage=view location_id=1
+  32 name=Stock location_id=31
+  33 name="Shelf 1" location_id=32
+stock.quant
+  1 product_id=1 location_id=12 quantity=0 reserved_quantity=0
+  2 product_id=1 location_id=22 quantity=12 reserved_quantity=4
+  3 product_id=1 location_id=32 quantity=30 reserved_quantity=30
+  4 product_id=1 location_id=33 quantity=5 reserved_quantity=0
+  5 product_id=1 location_id=3 quantity=40 reserved_quantity=0
+  6 product_id=4 location_id=22 quantity=100 reserved_quantity=10
+  7 product_id=5 location_id=12 quantity=200 reserved_quantity=0
 stock.picking.type
   1 name=Receipts sequence_code=IN code=incoming warehouse_id=1
   2 name="Delivery Orders" sequence_code=OUT code=outgoing warehouse_id=1
@@ -622,6 +737,9 @@ purchase.order
   6 name=P00020 user_id=7 partner_id=20 partner_ref=IB-SO-88190 origin=S00045 state=purchase
       date_order="2025-02-24 12:00:00" date_approve="2025-02-24 12:01:00"
       date_planned="{in21} 09:00:00" receipt_status=pending amount_total=113.26
+  7 name=P00021 user_id=7 partner_id=20 partner_ref=IB-SO-88231 origin="" state=purchase
+      date_order="2025-03-20 10:00:00" date_approve="2025-03-20 10:00:00"
+      date_planned="2025-04-07 09:00:00" receipt_status=pending amount_total=3353.15
 purchase.order.line
   5 order_id=3 product_id=1 product_qty=30 price_unit=31.0 date_planned="2025-03-10 09:00:00"
   6 order_id=4 product_id=2 product_qty=50 price_unit=7.5 qty_received=50 qty_invoiced=50
@@ -629,6 +747,11 @@ purchase.order.line
   7 order_id=5 product_id=1 product_qty=40 price_unit=31.0 date_planned="{in14} 09:00:00"
   8 order_id=6 product_id=4 product_qty=24 price_unit=3.9 date_planned="{in21} 09:00:00"
       sale_line_id=15
+  21 order_id=7 product_id=1 product_qty=40 price_unit=31.0 date_planned="2025-04-07 09:00:00"
+  22 order_id=7 product_id=5 product_qty=120 price_unit=7.2 date_planned="2025-04-07 09:00:00"
+  23 order_id=7 product_id=6 product_qty=60 price_unit=3.1 date_planned="2025-04-07 09:00:00"
+  24 order_id=7 product_id=7 product_qty=30 price_unit=9.8 date_planned="2025-04-07 09:00:00"
+  25 order_id=7 product_id=4 product_qty=48 price_unit=3.9 date_planned="2025-04-07 09:00:00"
 procurement.group
   1 name=S00042 sale_id=7 partner_id=19
   2 name=S00045 sale_id=10 partner_id=15
@@ -737,6 +860,11 @@ _XMLIDS = {
     "base.lu": ("res.country", 8),
     "base.pt": ("res.country", 9),
     "stock.warehouse0": ("stock.warehouse", 1),
+    "stock.stock_location_locations": ("stock.location", 1),
+    "stock.stock_location_locations_partner": ("stock.location", 4),
+    "stock.stock_location_suppliers": ("stock.location", 2),
+    "stock.stock_location_customers": ("stock.location", 3),
+    "stock.stock_location_stock": ("stock.location", 12),
     "stock.picking_type_in": ("stock.picking.type", 1),
     "stock.picking_type_out": ("stock.picking.type", 2),
 }
@@ -805,12 +933,24 @@ def _complete(tables: dict[str, dict[int, dict[str, Any]]]) -> None:
                 row.setdefault(name, value)
 
 
+_TEMPLATE_FIELDS = ("name", "default_code", "barcode", "type", "list_price", "standard_price")
+
+
+def _templates(tables: dict[str, dict[int, dict[str, Any]]]) -> None:
+    """One product.template per product (same id, one variant each), as Odoo creates them."""
+    for rid, row in tables["product.product"].items():
+        template = {name: row[name] for name in _TEMPLATE_FIELDS if name in row}
+        tables["product.template"][rid] = {**template, "active": row.get("active", True)}
+        row["product_tmpl_id"] = rid
+
+
 def seed(today: dt.date | None = None) -> Dataset:
     """A fresh copy of the distributor's data (future dates are relative to `today`)."""
     today = today or dt.date.today()
     days = {f"in{n}": today + dt.timedelta(days=n) for n in (14, 21)}
     tables = _records(_SEED.format(**days))
     odoo_data_bulk.add(tables, today)
+    _templates(tables)
     tables["res.users"] = {
         uid: {
             "login": login,

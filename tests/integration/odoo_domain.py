@@ -40,7 +40,10 @@ _RELATED = {  # (model, field): the path it is related to
     ("stock.picking", "picking_type_code"): ("picking_type_id", "code"),
     ("mail.activity", "res_model"): ("res_model_id", "model"),
     ("account.move", "user_id"): ("invoice_user_id", "id"),
+    ("stock.quant", "warehouse_id"): ("location_id", "warehouse_id"),
+    ("stock.quant", "product_tmpl_id"): ("product_id", "product_tmpl_id"),
 }
+PRODUCTS = ("product.product", "product.template")
 _ADDRESSES = {"invoice": "Invoice Address", "delivery": "Delivery Address", "other": "Other"}
 _DRAFTS = {
     "out_invoice": "Invoice",
@@ -79,7 +82,15 @@ class Store:
             ("purchase.order", "sale_order_count"): lambda rid: len(self.sales_of_purchase(rid)),
             ("mail.activity", "state"): self._activity_state,
             ("ir.model.data", "complete_name"): self._complete_xmlid,
+            ("stock.location", "complete_name"): self._location_name,
+            ("stock.location", "warehouse_id"): self._location_warehouse,
+            ("stock.quant", "available_quantity"): self._available,
+            ("product.supplierinfo", "price_discounted"): self._discounted,
         }
+        for model in PRODUCTS:
+            self.computes[model, "type"] = self._product_type(model)
+            self.computes[model, "detailed_type"] = self._stored_type(model)
+            self.computes[model, "is_storable"] = self._storable(model)
 
     # -- values ------------------------------------------------------------------------------
 
@@ -138,7 +149,7 @@ class Store:
         name = row.get("name") or ""
         if model == "res.partner":
             return self._partner_name(rid, row)
-        if model == "product.product" and row.get("default_code"):
+        if model in PRODUCTS and row.get("default_code"):
             return f"[{row['default_code']}] {name}"
         if model == "purchase.order" and row.get("partner_ref"):
             return f"{name} ({row['partner_ref']})"
@@ -146,6 +157,12 @@ class Store:
             return f"{self.get('sale.order', row['order_id'], 'name')} - {name.splitlines()[0]}"
         if model == "account.move":
             return self._move_name(rid, row)
+        if model == "stock.location":
+            return self._location_name(rid)
+        if model in ("product.supplierinfo", "stock.quant"):  # _rec_name partner_id, product_id
+            link = "partner_id" if model == "product.supplierinfo" else "product_id"
+            linked = self.field(model, link).relation or ""
+            return self.display_name(linked, row[link]) if row.get(link) else f"{model},{rid}"
         if model in ("res.users", "ir.model.data"):
             return str(self.get(model, rid, "name" if model == "res.users" else "complete_name"))
         if model == "mail.activity":
@@ -191,6 +208,50 @@ class Store:
 
     def _complete_xmlid(self, rid: int) -> str:
         return "{module}.{name}".format(**self.row("ir.model.data", rid))
+
+    def _location_name(self, rid: int) -> str:
+        """Odoo's _compute_complete_name: parent's complete name / name, except for views."""
+        row = self.row("stock.location", rid)
+        parent = row.get("location_id")
+        if parent and self.exists("stock.location", parent) and row.get("usage") != "view":
+            return f"{self._location_name(parent)}/{row.get('name')}"
+        return str(row.get("name") or "")
+
+    def _location_warehouse(self, rid: int) -> int | bool:
+        """The warehouse whose view location is this location or one of its parents."""
+        views = {w["view_location_id"]: i for i, w in self.tables["stock.warehouse"].items()}
+        seen: set[int] = set()
+        while rid and rid not in seen and self.exists("stock.location", rid):
+            if rid in views:
+                return views[rid]
+            seen.add(rid)
+            rid = self.row("stock.location", rid).get("location_id")
+        return False
+
+    def _available(self, rid: int) -> float:
+        row = self.row("stock.quant", rid)
+        return float(row.get("quantity") or 0.0) - float(row.get("reserved_quantity") or 0.0)
+
+    def _discounted(self, rid: int) -> float:
+        row = self.row("product.supplierinfo", rid)
+        return float(row.get("price") or 0.0) * (1 - float(row.get("discount") or 0.0) / 100)
+
+    def _product_type(self, model: str) -> Callable[[int], Any]:
+        """The stored type; 18.0 has no 'product' type: a storable product is goods (consu)."""
+
+        def compute(rid: int) -> Any:
+            value = self.row(model, rid).get("type", False)
+            return "consu" if value == "product" and self.profile.major >= 18 else value
+
+        return compute
+
+    def _stored_type(self, model: str) -> Callable[[int], Any]:
+        """17.0's detailed_type: the type as stored."""
+        return lambda rid: self.row(model, rid).get("type", False)
+
+    def _storable(self, model: str) -> Callable[[int], bool]:
+        """18.0's is_storable: what 17.0 calls type 'product' (the stand-in stores that)."""
+        return lambda rid: self.row(model, rid).get("type") == "product"
 
     def sales_of_purchase(self, po: int) -> list[int]:
         """Sale orders a purchase order serves (PO._get_sale_orders, sale_purchase_stock)."""

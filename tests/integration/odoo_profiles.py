@@ -54,19 +54,39 @@ class Profile:
         return not {(model, method), ("*", method)} & self.absent_methods
 
 
+_PRODUCTS = ("product.product", "product.template")
+# Product types, read in addons/product/models/product_template.py and addons/stock (see
+# ODOO_SOURCES.md): 17.0 type and detailed_type consu/service + stock's 'product' (storable);
+# 18.0 type consu ("Goods")/service/combo and stock's Boolean is_storable.
+_TYPES_17 = _selection("product_type", ("combo",))
+_TYPES_18 = (("consu", "Goods"), ("service", "Service"), ("combo", "Combo"))
+
 PROFILES = {
     # Odoo 17.0: account.move.to_check (does not block payments), no payment block.
     "17.0": Profile(
         "17.0",
-        absent_fields=frozenset({("account.move", "checked")}),
+        absent_fields=frozenset(
+            {("account.move", "checked"), *((model, "is_storable") for model in _PRODUCTS)}
+        ),
         absent_methods=frozenset({("account.move", "action_toggle_block_payment")}),
-        selections={("account.move", "payment_state"): _selection("payment_state", ("blocked",))},
+        selections={
+            ("account.move", "payment_state"): _selection("payment_state", ("blocked",)),
+            **{
+                (model, name): _TYPES_17
+                for model in _PRODUCTS
+                for name in ("type", "detailed_type")
+            },
+        },
     ),
-    # Odoo 18.0: to_check replaced by checked; payment_state 'blocked' and its toggle; no name_get.
+    # Odoo 18.0: to_check replaced by checked; payment_state 'blocked' and its toggle; no name_get;
+    # no detailed_type, no 'product' type (is_storable instead).
     "18.0": Profile(
         "18.0",
-        absent_fields=frozenset({("account.move", "to_check")}),
+        absent_fields=frozenset(
+            {("account.move", "to_check"), *((model, "detailed_type") for model in _PRODUCTS)}
+        ),
         absent_methods=frozenset({("*", "name_get")}),
+        selections={(model, "type"): _TYPES_18 for model in _PRODUCTS},
     ),
 }
 

@@ -42,7 +42,7 @@ from tests.integration.odoo_data import (
     Field,
     seed,
 )
-from tests.integration.odoo_domain import X2MANY, Store, is_null
+from tests.integration.odoo_domain import PRODUCTS, X2MANY, Store, is_null
 from tests.integration.odoo_modules import installed_modules, module_rows, without_modules
 from tests.integration.odoo_profiles import profile_for
 
@@ -648,7 +648,30 @@ class Orm:
     @rpc("write", records=True)
     def write(self, ids: list[int], vals: dict[str, Any]) -> bool:
         """Update the records; MissingError if one of them was deleted."""
+        if self.model == "purchase.order.line" and isinstance(vals, dict):
+            self._move_deadlines(ids, vals)
         return self._write(self.model, ids, vals)
+
+    # Read in 17.0 and 18.0 addons/purchase_stock/models/purchase_order_line.py (write,
+    # _update_move_date_deadline): any order state, 'done' included, is written without a check.
+    def _move_deadlines(self, ids: list[int], vals: dict[str, Any]) -> None:
+        """A new date_planned becomes the deadline of the line's open moves (else of the
+        open moves it feeds)."""
+        if not vals.get("date_planned"):
+            return
+        field = MODELS["purchase.order.line"].fields["date_planned"]
+        deadline = _stored("purchase.order.line", "date_planned", field, vals["date_planned"])
+        for rid in self._existing(ids):
+            for link in ("move_ids", "move_dest_ids"):
+                moves = self.store.related("purchase.order.line", rid, link)
+                open_moves = [
+                    m
+                    for m in moves
+                    if self.store.get("stock.move", m, "state") not in ("done", "cancel")
+                ]
+                if open_moves:
+                    self._write("stock.move", open_moves, {"date_deadline": deadline})
+                    break
 
     def _write(self, model: str, ids: list[int], vals: dict[str, Any]) -> bool:
         self._existing(ids, model)
@@ -675,6 +698,8 @@ class Orm:
             field = self.store.field(model, name)  # this version's selection
             if (model, name) == ("res.partner", "company_type"):
                 stored["is_company"] = value == "company"  # the inverse of the compute
+            if model in PRODUCTS and name in ("detailed_type", "is_storable"):
+                stored["type"] = _product_type(model, name, field, value)
             if not (field.computed or name in _META or field.type in X2MANY):
                 stored[name] = _stored(model, name, field, value)
             if field.type == "many2one" and stored.get(name):
@@ -965,6 +990,13 @@ def _stored(model: str, name: str, field: Field, value: Any) -> Any:
     except (TypeError, ValueError) as exc:
         raise ValueError(f"Wrong value for {model}.{name}: {value!r}") from exc
     return value if kind == "many2one" else str(value)
+
+
+def _product_type(model: str, name: str, field: Field, value: Any) -> str:
+    """The stored type that 17.0's detailed_type or 18.0's is_storable writes."""
+    if name == "is_storable":
+        return "product" if value else "consu"
+    return str(_stored(model, name, field, value))
 
 
 def _foreign_key(model: str, name: str) -> OdooError:

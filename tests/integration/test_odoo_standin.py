@@ -382,7 +382,10 @@ def test_late_purchase_order_fans_out_to_its_sale_orders(odoo_client: Any) -> No
         ("date_planned", "<", now),
         ("receipt_status", "!=", "full"),
     ]
-    assert env["purchase.order"].search(late_domain) == [3]
+    # P00021 (id 7, issue 17's seed) has a fixed date_planned of 2025-04-07: late as well, and it
+    # feeds no sale order (no moves, no origin); P00017 is the late one holding up sale orders
+    assert env["purchase.order"].search(late_domain) == [7, 3]
+    assert env["purchase.order"].browse(7).action_view_sale_orders()["domain"] == [["id", "in", []]]
     purchase = env["purchase.order"].browse(3)
     moves = [move for line in purchase.order_line for move in line.move_dest_ids]
     via_moves = sorted({move.group_id.sale_id.name for move in moves})
@@ -526,3 +529,141 @@ def test_each_version_words_unknown_and_private_methods_its_own_way(
         with pytest.raises(RPCError) as exc:
             call()
         assert exc.value.info["data"]["message"] == expected
+
+
+# -- products, vendor prices, stock (issue 17; read in Odoo's sources: ODOO_SOURCES.md) -----------
+
+
+@both_versions
+def test_fields_of_products_vendor_prices_and_stock(odoo_client: Any) -> None:
+    attributes = ["type", "string", "relation", "store", "searchable", "selection"]
+    info = _kw(odoo_client, "product.supplierinfo", "fields_get", [], attributes=attributes)
+    assert info["product_tmpl_id"]["relation"] == "product.template"
+    assert (info["product_code"]["string"], info["delay"]["type"]) == (
+        "Vendor Product Code",
+        "integer",
+    )
+    assert {"min_qty", "price", "discount", "date_start", "date_end", "currency_id"} <= set(info)
+    quant = _kw(odoo_client, "stock.quant", "fields_get", [], attributes=attributes)
+    assert quant["available_quantity"]["store"] is False
+    assert not quant["available_quantity"]["searchable"]
+    assert quant["warehouse_id"]["relation"] == "stock.warehouse"
+    location = _kw(odoo_client, "stock.location", "fields_get", [], attributes=attributes)
+    assert ["supplier", "Vendor Location"] in location["usage"]["selection"]
+    warehouse = _kw(odoo_client, "stock.warehouse", "fields_get", [], attributes=attributes)
+    assert warehouse["lot_stock_id"]["relation"] == "stock.location"
+    assert (
+        _kw(odoo_client, "product.product", "fields_get", ["barcode"])["barcode"]["type"] == "char"
+    )
+    models = [row["model"] for row in odoo_client.env["ir.model"].search_read([], ["model"])]
+    assert {"product.template", "product.supplierinfo", "stock.quant", "stock.location"} <= set(
+        models
+    )
+
+
+@both_versions
+def test_quants_by_warehouse(odoo_client: Any) -> None:
+    domain = [("product_id.default_code", "=", "OLV-5L"), ("location_id.usage", "=", "internal")]
+    rows = _kw(
+        odoo_client,
+        "stock.quant",
+        "search_read",
+        [domain],
+        fields=["warehouse_id", "available_quantity"],
+    )
+    per_warehouse: dict[str, float] = {}
+    for row in rows:
+        name = row["warehouse_id"][1]
+        per_warehouse[name] = per_warehouse.get(name, 0.0) + row["available_quantity"]
+    expected = {"Northwind Antwerp": 0.0, "Northwind Rotterdam": 8.0, "Northwind Madrid": 5.0}
+    assert per_warehouse == expected  # the customer location's 40 are not stock on hand
+    assert _kw(odoo_client, "stock.quant", "search", [[("warehouse_id", "=", 3)]]) == [3, 4]
+    # a domain on a non-stored compute is ignored, as Odoo does (it only logs an error)
+    assert len(_kw(odoo_client, "stock.quant", "search", [[("available_quantity", ">", 1e6)]])) == 7
+    (shelf,) = _kw(odoo_client, "stock.location", "read", [[33], ["complete_name", "warehouse_id"]])
+    assert (shelf["complete_name"], shelf["warehouse_id"][0]) == ("MAD/Stock/Shelf 1", 3)
+    assert odoo_client.env["stock.location"].browse(2).complete_name == "Partners/Vendors"
+    (madrid,) = _kw(odoo_client, "stock.warehouse", "read", [[3], ["code", "lot_stock_id"]])
+    assert (madrid["code"], madrid["lot_stock_id"]) == ("MAD", [32, "MAD/Stock"])
+
+
+@both_versions
+def test_vendor_prices_by_template_and_by_vendor_code(odoo_client: Any) -> None:
+    prices = odoo_client.env["product.supplierinfo"]
+    assert prices.search([("product_tmpl_id", "=", 1)]) == [7, 6, 1]  # sequence, min_qty desc
+    fields = ["partner_id", "product_name", "min_qty", "price", "delay", "currency_id"]
+    (row,) = prices.search_read([("product_code", "=", "IB-EVO1")], fields)
+    assert row["partner_id"] == [20, "Iberica Olive Oil S.A."]
+    assert (row["min_qty"], row["price"], row["delay"]) == (24.0, 7.2, 14)
+    assert row["currency_id"][0] == 1
+    variant = [("product_tmpl_id.product_variant_ids.default_code", "=", "VIN-500")]
+    assert prices.search(variant) == [3]
+    assert prices.search([("partner_id.email", "ilike", "mediterraneo")]) == [7]
+    template = odoo_client.env["product.template"].browse(1)
+    assert sorted(template.seller_ids.ids) == [1, 6, 7]
+
+
+@both_versions
+def test_products_by_barcode(odoo_client: Any) -> None:
+    products = odoo_client.env["product.product"]
+    [six] = products.search([("barcode", "=", "5412345000068")])
+    assert (six, products.browse(six).default_code) == (6, "VIN-500")
+    assert products.browse(six).product_tmpl_id.id == 6
+    assert odoo_client.env["product.template"].search([("barcode", "=", "5412345000075")]) == [7]
+    assert products.name_search("OLI-GRN")[0][1] == "[OLI-GRN-3KG] Green Olives 3 kg"
+
+
+@pytest.mark.parametrize("odoo_version", ["17.0"], indirect=True)
+def test_17_has_storable_type_and_detailed_type(odoo_client: Any) -> None:
+    fields = _kw(odoo_client, "product.product", "fields_get", [], attributes=["selection"])
+    assert "detailed_type" in fields and "is_storable" not in fields
+    assert ["product", "Storable Product"] in fields["type"]["selection"]
+    (row,) = _kw(odoo_client, "product.product", "read", [[1], ["type", "detailed_type"]])
+    assert (row["type"], row["detailed_type"]) == ("product", "product")
+    with pytest.raises(RPCError, match="Invalid field"):
+        _kw(odoo_client, "product.product", "search", [[("is_storable", "=", True)]])
+
+
+@pytest.mark.parametrize("odoo_version", ["18.0"], indirect=True)
+def test_18_has_goods_and_is_storable(odoo_client: Any, odoo_server: Any) -> None:
+    fields = _kw(odoo_client, "product.template", "fields_get", [], attributes=["selection"])
+    assert "is_storable" in fields and "detailed_type" not in fields
+    assert dict(fields["type"]["selection"]) == {
+        "consu": "Goods",
+        "service": "Service",
+        "combo": "Combo",
+    }
+    (row,) = _kw(odoo_client, "product.product", "read", [[1], ["type", "is_storable"]])
+    assert (row["type"], row["is_storable"]) == ("consu", True)
+    storable = _kw(
+        odoo_client, "product.product", "search", [[("is_storable", "=", True), ("id", "<", 8)]]
+    )
+    assert storable == [3, 2, 7, 5, 1, 4, 6]  # ordered by default_code
+    with pytest.raises(RPCError, match="Wrong value"):
+        _kw(odoo_client, "product.product", "write", [[1], {"type": "product"}])
+    with pytest.raises(RPCError, match="Invalid field"):
+        _kw(odoo_client, "product.product", "read", [[1], ["detailed_type"]])
+    _kw(odoo_client, "product.product", "write", [[6], {"is_storable": False}])
+    assert odoo_server.record("product.product", 6)["type"] == "consu"
+
+
+@both_versions
+def test_purchase_line_date_and_price_writes(odoo_client: Any, odoo_server: Any) -> None:
+    lines = odoo_client.env["purchase.order.line"]
+    lines.write([5], {"date_planned": "2025-03-20 09:00:00"})  # P00017, receipt move 2 open
+    assert odoo_server.record("stock.move", 2)["date_deadline"] == "2025-03-20 09:00:00"
+    odoo_server.dataset.tables["purchase.order"][4]["state"] = "done"  # P00018 locked
+    lines.write([6], {"price_unit": 7.1, "date_planned": "2025-03-01 10:00:00"})
+    assert odoo_server.record("purchase.order.line", 6)["price_unit"] == 7.1
+    # its receipt is done: the deadline goes to the open delivery move it feeds
+    assert odoo_server.record("stock.move", 5)["date_deadline"] == "2025-03-01 10:00:00"
+    assert odoo_server.record("stock.move", 1).get("date_deadline") in (None, False)
+
+
+@both_versions
+def test_a_new_purchase_order_skips_p00021(odoo_client: Any) -> None:
+    orders = odoo_client.env["purchase.order"]
+    new = orders.create({"partner_id": 23})
+    name = orders.browse(new).name
+    assert name > "P00021" and orders.search([("name", "=", name)]) == [new]
+    assert orders.search([("name", "=", "P00021")]) == [7]
