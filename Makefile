@@ -72,6 +72,7 @@ bench: setup servers
 	$(BIN)/python bench/unfamiliar.py
 	$(BIN)/python bench/multi_intent.py
 	$(BIN)/python bench/hostile.py
+	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/summary.py
 
 lock:

@@ -1,0 +1,1 @@
+"""Supplier documents checked against the purchase order: products resolved, lines compared."""
