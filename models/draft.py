@@ -18,6 +18,9 @@ class DraftFacts(BaseModel):
     old_date: str = ""
     new_date: str = ""
     products: list[str] = Field(default_factory=list)
+    partial: list[str] = Field(
+        default_factory=list, description="A partial delivery the stock allows, to offer"
+    )
     language: str = Field(default="en", description="ISO 639-1 code, or an Odoo code like de_DE")
     company: str = "Customer Service"
 

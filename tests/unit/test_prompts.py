@@ -28,6 +28,7 @@ VALUES: dict[str, dict[str, str]] = {
         "old_date": "2025-03-10",
         "new_date": "2025-03-20",
         "products": "Espresso cup 90ml",
+        "partial": "40 of 60 Espresso cup 90ml",
     },
 }
 

@@ -96,6 +96,7 @@ class Workflow:
                 order=facts.order or action.target.name,
                 old_date=facts.commitment,
                 new_date=facts.eta,
+                partial=facts.partial or [],
                 language=language,
                 company=self.company,
             ),

@@ -5,6 +5,7 @@ Either way the result is a draft for a person to approve; nothing here sends mai
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -20,6 +21,7 @@ from triage.llm.service import LlmService
 from triage.llm.stage import refuse_leak
 
 TEMPLATES = Path(__file__).parent / "templates" / "customer_update.yaml"
+_QUANTITY_OF = re.compile(r"^([\d.]+) of ([\d.]+) ")
 
 
 def language_code(language: str) -> str:
@@ -44,6 +46,7 @@ def draft_customer_update(
         old_date=facts.old_date or "unknown",
         new_date=facts.new_date or "unknown",
         products=", ".join(facts.products) or "not listed",
+        partial="; ".join(facts.partial) or "none",
     )
 
     def check(output: object) -> None:
@@ -85,6 +88,7 @@ def template_draft(facts: DraftFacts, reason: str) -> Draft:
         "new_date": facts.new_date or text["unknown"],
         "products": ", ".join(facts.products) or text["goods"],
         "company": facts.company,
+        "partial_offer": _partial_offer(facts.partial, text),
     }
     return Draft(
         subject=Template(text["subject"]).substitute(values),
@@ -93,6 +97,15 @@ def template_draft(facts: DraftFacts, reason: str) -> Draft:
         source="template",
         reason=reason,
     )
+
+
+def _partial_offer(partial: list[str], text: dict[str, str]) -> str:
+    """The offer of a partial delivery as its own paragraph ('' when there is none)."""
+    if not partial:
+        return ""
+    # "13 of 20 Extra Virgin Olive Oil 5 L": the `of` in the template's language.
+    lines = [_QUANTITY_OF.sub(lambda m: f"{m[1]} {text['of']} {m[2]} ", p) for p in partial]
+    return "\n\n" + Template(text["partial"]).substitute(partial=", ".join(lines))
 
 
 @cache
