@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models import AutoKind, IntentScore, Message, Stage, StageResult, Taxonomy
+from parsers.carriers import CARRIER_NAMES, carrier_of_sender, read_shipment_events
 from triage.classify.files import DEFAULT_RULES, load_yaml_model
 from triage.classify.literals import lowered_for_literals, may_match, required_literals
 from triage.errors import ConfigurationError
@@ -102,6 +103,57 @@ class Rule(BaseModel):
 
 
 @dataclass(frozen=True)
+class _Fired:
+    """A rule that fired, with what it found (`detail`, shown after its name)."""
+
+    name: str
+    intent: str
+    priority: int
+    confidence: float
+    certain: bool
+    detail: str = ""
+
+    @classmethod
+    def of(cls, rule: Rule) -> _Fired:
+        return cls(rule.name, rule.intent, rule.priority, rule.confidence, rule.certain)
+
+
+class CarrierRules(BaseModel):
+    """Built-in rules for mail from a carrier's own domain that tells a parcel's event.
+
+    An exception (damaged, returned, address problem, delay) is a delivery problem; a plain
+    status update creates no work: it gets the intent automatic mail gets (the policy files
+    it without actions), as the auto-reply marker already gives carrier mail that says
+    Auto-Submitted. Both outrank the automatic-mail markers, which carrier mail often carries.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    enabled: bool = True
+    exception_intent: str = "delivery_problem"
+    status_intent: str = "auto_reply"
+    priority: int = 110
+    confidence: float = Field(default=0.97, ge=0.0, le=1.0)
+
+    def fire(self, message: Message) -> _Fired | None:
+        """The carrier rule the message fires, if it is a carrier notification."""
+        if not self.enabled or carrier_of_sender(message) is None:
+            return None
+        events = read_shipment_events(message)
+        if not events:
+            return None
+        name = CARRIER_NAMES.get(events[0].carrier, events[0].carrier)
+        flagged = next((e for e in events if e.exception is not None), None)
+        if flagged is not None:
+            rule, intent = "carrier-exception", self.exception_intent
+            detail = f"{name} reports {flagged.exception} for {flagged.tracking_number}"
+        else:
+            rule, intent = "carrier-status", self.status_intent
+            detail = f"{name} reports {events[0].status} for {events[0].tracking_number}"
+        return _Fired(rule, intent, self.priority, self.confidence, True, detail)
+
+
+@dataclass(frozen=True)
 class RulesOutcome:
     """The rules stage's answer and the sender role it found."""
 
@@ -117,10 +169,14 @@ class RuleSet(BaseModel):
     version: str = "1"
     senders: SenderLists = SenderLists()
     rules: tuple[Rule, ...] = ()
+    carriers: CarrierRules = CarrierRules()
 
     def check(self, taxonomy: Taxonomy) -> RuleSet:
         """Fail fast when a rule names an intent the taxonomy does not have."""
-        unknown = sorted({r.intent for r in self.rules} - set(taxonomy.names))
+        named = {r.intent for r in self.rules}
+        if self.carriers.enabled:
+            named |= {self.carriers.exception_intent, self.carriers.status_intent}
+        unknown = sorted(named - set(taxonomy.names))
         if unknown:
             raise ConfigurationError(f"rules name unknown intents: {', '.join(unknown)}")
         return self
@@ -130,18 +186,19 @@ class RuleSet(BaseModel):
         role = self.senders.role_of(message.from_.email) if message.from_ else None
         text = f"{message.subject}\n{message.text}"
         lowered = lowered_for_literals(text)
-        fired = sorted(
-            (r for r in self.rules if r.matches(message, role, text, lowered)),
-            key=lambda r: (-r.priority, -r.confidence),
-        )
+        fired = [_Fired.of(r) for r in self.rules if r.matches(message, role, text, lowered)]
+        carrier = self.carriers.fire(message)
+        if carrier is not None:
+            fired.append(carrier)
+        fired.sort(key=lambda r: (-r.priority, -r.confidence))
         return RulesOutcome(_stage_result(fired, role, self.version), role)
 
 
-def _stage_result(fired: list[Rule], role: Role | None, version: str) -> StageResult:
+def _stage_result(fired: list[_Fired], role: Role | None, version: str) -> StageResult:
     intents: dict[str, IntentScore] = {}
     for rule in fired:
         intents.setdefault(rule.intent, IntentScore(intent=rule.intent, confidence=rule.confidence))
-    reasons = [f"rule {r.name}" for r in fired]
+    reasons = [f"rule {r.name}: {r.detail}" if r.detail else f"rule {r.name}" for r in fired]
     if role:
         reasons.append(f"sender is a known {role.value}")
     return StageResult(

@@ -365,3 +365,51 @@ class AutonomyObservationRow(Base):
     actor: Mapped[str] = mapped_column(String(255))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     observed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ShipmentEventRow(Base):
+    """One carrier or supplier event about a parcel, stored once whatever the replays."""
+
+    __tablename__ = "shipment_events"
+    __table_args__ = (
+        UniqueConstraint(
+            "tracking_number",
+            "status",
+            "exception",
+            "occurred_at",
+            "source",
+            name="uq_shipment_events_event",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tracking_number: Mapped[str] = mapped_column(String(64))
+    carrier: Mapped[str] = mapped_column(String(32))
+    # '' rather than NULL: NULLs are distinct in a unique constraint, so replays would pass it.
+    status: Mapped[str] = mapped_column(String(32), default="")
+    exception: Mapped[str] = mapped_column(String(32), default="")
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    location: Mapped[str] = mapped_column(String(255), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(255))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ShipmentStateRow(Base):
+    """The latest known state of one parcel: its furthest milestone and latest exception."""
+
+    __tablename__ = "shipment_states"
+    __table_args__ = (Index("ix_shipment_states_picking", "picking_id"),)
+
+    tracking_number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    carrier: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32), default="")
+    rank: Mapped[int] = mapped_column(Integer, default=0)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    location: Mapped[str] = mapped_column(String(255), default="")
+    source: Mapped[str] = mapped_column(String(255), default="")
+    exception: Mapped[str] = mapped_column(String(32), default="")
+    exception_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    exception_detail: Mapped[str] = mapped_column(Text, default="")
+    picking_id: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
