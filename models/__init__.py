@@ -35,16 +35,19 @@ from models.payloads import (
     HoldInvoicePayload,
     ImapKeywordPayload,
     ImapMovePayload,
+    LineChange,
     NotePayload,
     PriorityPayload,
     RecordOwner,
     RoleAssignee,
     UpdateFacts,
+    UpdatePoLinesPayload,
     UserAssignee,
     WebhookPayload,
     parse_payload,
     payload_dict,
 )
+from models.replenish import Alternative, HeldProduct, SourceKind
 from models.signal import (
     Intent,
     IntentScore,
@@ -55,9 +58,30 @@ from models.signal import (
     StageResult,
     Urgency,
 )
+from models.supplier import (
+    Discrepancy,
+    DiscrepancyKind,
+    DocumentKind,
+    DocumentLine,
+    LineMatch,
+    PoLine,
+    SupplierCheck,
+    SupplierDocument,
+)
 from models.taxonomy import IntentDef, IntentGroup, Taxonomy
 
 __all__ = [
+    "Alternative",
+    "HeldProduct",
+    "SourceKind",
+    "Discrepancy",
+    "DiscrepancyKind",
+    "DocumentKind",
+    "DocumentLine",
+    "LineMatch",
+    "PoLine",
+    "SupplierCheck",
+    "SupplierDocument",
     "AutonomyState",
     "SpotCheck",
     "Standing",
@@ -79,7 +103,9 @@ __all__ = [
     "HoldInvoicePayload",
     "ImapKeywordPayload",
     "ImapMovePayload",
+    "LineChange",
     "NotePayload",
+    "UpdatePoLinesPayload",
     "PriorityPayload",
     "RecordOwner",
     "RoleAssignee",

@@ -19,6 +19,7 @@ class ActionKind(StrEnum):
     PRIORITY = "priority"  # mark the record urgent
     CUSTOMER_UPDATE = "customer_update"  # a drafted message to the customer, posted on approval
     CANCEL_ORDER = "cancel_order"  # cancel a sale order
+    UPDATE_PO_LINES = "update_po_lines"  # set confirmed dates or prices on purchase order lines
     HOLD_INVOICE = "hold_invoice"  # flag an invoice "to check" so it is not paid or chased
     WEBHOOK = "webhook"  # a signed POST to a configured URL (n8n and others)
     IMAP_MOVE = "imap_move"  # file the mail in a folder

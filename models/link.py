@@ -8,6 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from models.replenish import HeldProduct
+from models.shipment import ShipmentState
+from models.supplier import SupplierCheck
+
 
 class LinkStatus(StrEnum):
     """Whether a link may be used."""
@@ -43,6 +47,9 @@ class ImpactedOrder(BaseModel):
     new_eta: date | None = None
     at_risk: bool | None = Field(default=None, description="None when a date is unknown")
     found_by: str = ""
+    held: list[HeldProduct] = Field(
+        default_factory=list, description="Its products the late order holds up, with alternatives"
+    )
 
 
 class LinkResult(BaseModel):
@@ -62,4 +69,12 @@ class LinkResult(BaseModel):
     skipped: list[str] = Field(
         default_factory=list,
         description="Lookups not made and why (a module not installed, a field Odoo refused)",
+    )
+    shipments: list[ShipmentState] = Field(
+        default_factory=list,
+        description="The latest state of each parcel the mail reports on (carrier or supplier)",
+    )
+    supplier_checks: list[SupplierCheck] = Field(
+        default_factory=list,
+        description="A supplier's confirmation or dispatch advice compared with each linked PO",
     )

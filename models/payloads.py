@@ -30,6 +30,9 @@ class _Decided(_Payload):
     )
     summary: str = Field(default="", description="The rule's summary template, rendered")
     note: str = Field(default="", description="The rule's note template, rendered")
+    table: list[list[str]] | None = Field(
+        default=None, description="Rows shown as a table under the note; the first is the header"
+    )
 
 
 class RoleAssignee(_Payload):
@@ -83,6 +86,10 @@ class UpdateFacts(_Payload):
     order: str = ""
     commitment: str = Field(default="", description="The promised date, ISO or empty")
     eta: str = Field(default="", description="The new date, ISO or empty")
+    partial: list[str] | None = Field(
+        default=None,
+        description="What could ship now from stock, e.g. '13 of 20 Extra Virgin Olive Oil 5 L'",
+    )
 
 
 class EditedDraft(Draft):
@@ -99,6 +106,23 @@ class CustomerUpdatePayload(_Decided):
     kind: Literal["customer_update"] = "customer_update"
     facts: UpdateFacts = UpdateFacts()
     draft: EditedDraft | None = Field(default=None, description="Added before it is stored")
+
+
+class LineChange(_Payload):
+    """One field of one purchase order line to set to what the supplier's document says."""
+
+    line_id: int
+    line: str = Field(default="", description="The PO line, for people")
+    field: Literal["date_planned", "price_unit", "product_qty"]
+    ours: str = Field(description="The value the PO had when the change was decided")
+    theirs: str = Field(description="The value to write")
+
+
+class UpdatePoLinesPayload(_Decided):
+    """Apply a supplier's confirmed values to PO lines, each only if Odoo still has ours."""
+
+    kind: Literal["update_po_lines"] = "update_po_lines"
+    changes: list[LineChange] = Field(min_length=1)
 
 
 class CancelOrderPayload(_Decided):
@@ -152,6 +176,7 @@ ActionPayload = Annotated[
     | PriorityPayload
     | CustomerUpdatePayload
     | CancelOrderPayload
+    | UpdatePoLinesPayload
     | HoldInvoicePayload
     | WebhookPayload
     | ImapMovePayload

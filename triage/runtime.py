@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from triage.login import Login
     from triage.odoo.adapter import OdooClient
     from triage.pipeline import MailPipeline
+    from triage.pipeline.supplier import SupplierReading
     from triage.policy.loader import PolicyHolder
     from triage.store import MessageStore
     from triage.store.actions import ActionStore
@@ -81,6 +82,7 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     from triage.odoo.adapter import OdooClient
     from triage.odoo.partners import PartnerLanguage
     from triage.pipeline import FilingRules, MailPipeline
+    from triage.pipeline.shipments import ShipmentTracking
     from triage.policy.loader import PolicyHolder
     from triage.store import MessageStore, make_engine, make_sessionmaker, upgrade
     from triage.store.actions import ActionStore
@@ -92,6 +94,7 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     from triage.store.mailboxes import MailboxStateStore
     from triage.store.pipeline import PipelineStore
     from triage.store.review import ReviewStore
+    from triage.store.shipments import ShipmentStore
     from triage.store.users import BoundedHasher, UserStore
 
     engine = make_engine(settings.sqlalchemy_url)
@@ -114,7 +117,7 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         PartnerLanguage(odoo) if odoo else None,
         autonomy=autonomy,
     )
-    linker = build_linker(settings, odoo)
+    linker = build_linker(settings, odoo, policy.current().supplier.transfer_days)
     pipeline = MailPipeline(
         store,
         PipelineStore(sessions),
@@ -126,6 +129,8 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         links,
         workflow,
         FilingRules(actions, {m.name: m for m in settings.mailboxes}),
+        supplier=build_supplier_reading(odoo, policy),
+        shipments=ShipmentTracking(ShipmentStore(sessions)),
     )
     mailbox_state = MailboxStateStore(sessions)
     users = UserStore(sessions, BoundedHasher(settings.api.login.hash_concurrency))
@@ -174,8 +179,21 @@ def build_login(settings: Settings, users: UserStore, sessions: sessionmaker[Ses
     )
 
 
-def build_linker(settings: Settings, odoo: OdooClient | None = None) -> Linker | None:
-    """The Odoo linker when Odoo is configured (it connects on first use)."""
+def build_supplier_reading(odoo: OdooClient | None, policy: PolicyHolder) -> SupplierReading | None:
+    """Supplier documents compared with their purchase orders, when Odoo is configured."""
+    from triage.pipeline.supplier import SupplierReading
+    from triage.supplier.check import SupplierChecker
+
+    if odoo is None:
+        return None
+    return SupplierReading(SupplierChecker(odoo, capabilities=odoo), policy)
+
+
+def build_linker(
+    settings: Settings, odoo: OdooClient | None = None, transfer_days: int = 1
+) -> Linker | None:
+    """The Odoo linker when Odoo is configured (it connects on first use); `transfer_days`
+    between our warehouses dates the replenishment alternatives (the policy's setting)."""
     from triage.link.linker import Linker
     from triage.odoo.adapter import OdooClient
 
@@ -184,7 +202,7 @@ def build_linker(settings: Settings, odoo: OdooClient | None = None) -> Linker |
     free_mail = frozenset(d.lower() for d in settings.odoo.free_mail_domains)
     trusted = frozenset(a.strip().lower() for a in settings.odoo.trusted_authserv_ids)
     client = odoo or OdooClient(settings.odoo)
-    return Linker(client, free_mail, trusted, capabilities=client)
+    return Linker(client, free_mail, trusted, capabilities=client, transfer_days=transfer_days)
 
 
 def build_worker(runtime: Runtime, name: str | None = None) -> Worker:

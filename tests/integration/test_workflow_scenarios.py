@@ -81,7 +81,7 @@ def test_supplier_delay_fans_out_with_drafts_awaiting_approval(
     approver = runtime.keys.create("paula", UserRole.APPROVER)
     with TestClient(app) as client:
         message_id = ingest(runtime, SUPPLIER_DELAY)
-        assert build_worker(runtime).run_due() == 4  # the note and three activities
+        assert build_worker(runtime).run_due() == 5  # the note, 3 activities, the buyer's
         actions = runtime.actions.for_message(message_id)
         drafts = [a for a in actions if a.kind == "customer_update"]
         # S00042 and S00045 are at risk for the new date; S00048 (due 2025-03-25) is not.

@@ -74,6 +74,20 @@ STORED: dict[ActionKind, dict[str, Any]] = {
         "intent": "invoice_dispute",
         "assign": {"role": "finance", "login": "fin"},
     },
+    ActionKind.UPDATE_PO_LINES: {
+        **DECIDED,
+        "intent": "supplier_confirmation",
+        "table": [["Line", "Difference"], ["[OLV-5L] Olive Oil", "date later"]],
+        "changes": [
+            {
+                "line_id": 21,
+                "line": "[OLV-5L] Olive Oil",
+                "field": "date_planned",
+                "ours": "2025-04-07 09:00:00",
+                "theirs": "2025-04-09 09:00:00",
+            }
+        ],
+    },
     ActionKind.WEBHOOK: {**DECIDED, "webhook": "n8n"},
     ActionKind.IMAP_MOVE: {**FILED, "destination": "Bounces"},
     ActionKind.IMAP_KEYWORD: {**FILED, "keyword": "triage/bounce"},

@@ -103,9 +103,11 @@ def test_supplier_delay_fans_out_and_drafts_only_for_orders_at_risk() -> None:
         ("note", "P00017", None),
         ("activity", "S00042", None),
         ("activity", "S00048", None),
+        ("activity", "P00017", None),
         ("customer_update", "S00042", "approver"),
     ]
-    note, _, other, update = (a.payload for a in actions)
+    note, _, other, buyer, update = (a.payload for a in actions)
+    assert isinstance(buyer, ActivityPayload) and "S00042, S00048" in buyer.summary
     assert isinstance(other, ActivityPayload) and other.assign == UserAssignee(user_id=9)
     assert isinstance(note, NotePayload) and "S00042, S00048" in note.note
     assert isinstance(update, CustomerUpdatePayload) and update.draft is None

@@ -23,9 +23,11 @@ from models import (
     NotePayload,
     PriorityPayload,
     RoleAssignee,
+    UpdatePoLinesPayload,
     UserAssignee,
 )
 from triage.actions.errors import ActionFailed
+from triage.actions.purchase import PoLineUpdater
 from triage.actions.registry import ExecutorRegistry
 from triage.errors import OdooUserError, OdooValidationError
 from triage.link.port import ErpClient, m2o_id
@@ -46,6 +48,18 @@ def marker(action: ActionRecord) -> str:
 def paragraphs(text: str) -> str:
     """Plain text as HTML: escaped, one paragraph per non-empty line."""
     return "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
+
+
+def html_table(rows: list[list[str]] | None) -> str:
+    """Rows as an escaped HTML table, the first row its header ('' when there are none)."""
+    if not rows:
+        return ""
+    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in rows[0])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+        for row in rows[1:]
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def major_version(version: str) -> int:
@@ -80,6 +94,7 @@ class OdooExecutor:
         registry.register(CustomerUpdatePayload, self.customer_update)
         registry.register(CancelOrderPayload, self.cancel_order)
         registry.register(HoldInvoicePayload, self.hold_invoice)
+        registry.register(UpdatePoLinesPayload, PoLineUpdater(self.odoo, self._post_once).run)
 
     def activity(self, action: ActionRecord, payload: ActivityPayload) -> dict[str, Any]:
         """Schedule a mail.activity on the record for the assignee."""
@@ -94,6 +109,7 @@ class OdooExecutor:
             payload.assign,
             payload.references,
             payload.activity_type,
+            payload.table,
         )
 
     def _activity_once(
@@ -107,6 +123,7 @@ class OdooExecutor:
         assign: Assignee,
         references: list[str],
         activity_type: str = "mail.mail_activity_data_todo",
+        table: list[list[str]] | None = None,
     ) -> dict[str, Any]:
         """Create the action's activity unless an earlier attempt did (found by its marker)."""
         tag = marker(action)
@@ -123,7 +140,7 @@ class OdooExecutor:
             "res_id": rid,
             "activity_type_id": self._xmlid(activity_type),
             "summary": summary[:250],
-            "note": self._note_html(action, note, references),
+            "note": self._note_html(action, note, references, table),
             "date_deadline": deadline.isoformat(),
         }
         user = self._assignee(assign, model, rid)
@@ -136,7 +153,8 @@ class OdooExecutor:
         """Post an internal note (the note, else the summary) in the record's chatter."""
         model, rid = record_of(action)
         text = payload.note or payload.summary
-        return {"message_id": self._post_once(action, model, rid, text, payload.references)}
+        posted = self._post_once(action, model, rid, text, payload.references, payload.table)
+        return {"message_id": posted}
 
     def priority(self, action: ActionRecord, payload: PriorityPayload) -> dict[str, Any]:
         """Mark the record urgent."""
@@ -244,7 +262,13 @@ class OdooExecutor:
         return {"message_id": self.odoo.call(model, "message_post", [[rid]], kwargs, once=True)}
 
     def _post_once(
-        self, action: ActionRecord, model: str, rid: int, text: str, references: list[str]
+        self,
+        action: ActionRecord,
+        model: str,
+        rid: int,
+        text: str,
+        references: list[str],
+        table: list[list[str]] | None = None,
     ) -> int:
         tag = marker(action)
         found = self.odoo.search_read(
@@ -256,20 +280,26 @@ class OdooExecutor:
         if found:
             return int(found[0]["id"])
         kwargs = {
-            "body": self._note_html(action, text, references),
+            "body": self._note_html(action, text, references, table),
             "body_is_html": True,  # a plain str would be escaped whole: no line breaks
             "message_type": "comment",
             "subtype_xmlid": "mail.mt_note",
         }
         return int(self.odoo.call(model, "message_post", [[rid]], kwargs, once=True))
 
-    def _note_html(self, action: ActionRecord, text: str, references: list[str]) -> str:
+    def _note_html(
+        self,
+        action: ActionRecord,
+        text: str,
+        references: list[str],
+        table: list[list[str]] | None = None,
+    ) -> str:
         link = f"{self.review_url}/messages/{action.message_id}"
         refs = ", ".join(references)
         listed = f"<p>References: {html.escape(refs)}</p>" if refs else ""
         return (
-            f'{paragraphs(text)}{listed}<p><a href="{html.escape(link)}">Open in '
-            f"triage</a> {html.escape(marker(action))}</p>"
+            f'{paragraphs(text)}{html_table(table)}{listed}<p><a href="{html.escape(link)}">'
+            f"Open in triage</a> {html.escape(marker(action))}</p>"
         )
 
     def _assignee(self, assign: Assignee, model: str, rid: int) -> int | None:

@@ -10,14 +10,27 @@ module not installed, an invalid field) is skipped with its reason; the rest sti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
-from models import Entity, Link, LinkResult, LinkStatus, Message, OdooCapabilities, Signal
+from models import (
+    Entity,
+    EntityKind,
+    Link,
+    LinkResult,
+    LinkStatus,
+    Message,
+    OdooCapabilities,
+    Signal,
+)
+from parsers.carriers import carrier_of_sender
 from triage.errors import OdooInvalidCall, OdooValidationError
-from triage.link.fanout import impacted_orders
+from triage.link.fanout import impacted_orders, zone
 from triage.link.port import CapabilitySource, ErpReader, m2o_id
 from triage.link.references import DETAILS, LOOKUPS, Lookup, any_of
+from triage.link.replenish import Replenishment
 from triage.link.sender import escape_like, unauthenticated_reason
 
 PARTNER_FIELDS = ["id", "name", "email", "commercial_partner_id", "customer_rank", "supplier_rank"]
@@ -32,6 +45,7 @@ class _Sender:
     found_by: str = ""
     candidates: list[dict[str, Any]] = field(default_factory=list)
     not_staff: str = ""  # a staff address whose mail was not authenticated: why
+    carrier: str = ""  # a carrier whose own, authenticated domain sent the mail
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,10 @@ class Linker:
     free_mail_domains: frozenset[str]
     trusted_authserv_ids: frozenset[str] = frozenset()
     capabilities: CapabilitySource | None = None
+    # The day replenishment alternatives count from; unset: today in the Odoo user's zone,
+    # the zone the promised dates are read in.
+    today: Callable[[], date] | None = None
+    transfer_days: int = 1  # a transfer between two of our warehouses
 
     def link(self, message: Message, signal: Signal | None = None) -> LinkResult:
         """Everything the message concerns in Odoo, each link with how it was found."""
@@ -54,7 +72,10 @@ class Linker:
         if not any(link.status is LinkStatus.LINKED for link in result.links):
             result.candidates = self._open_orders(sender, result.role)
         if signal is not None and signal.intent == "supplier_delay":
-            result.impacted = impacted_orders(self.erp, result.links, message, caps)
+            today = self.today() if self.today else datetime.now(zone(caps.tz)).date()
+            plan = Replenishment(today, self.transfer_days)
+            result.impacted, skipped = impacted_orders(self.erp, result.links, message, caps, plan)
+            result.skipped.extend(f"replenishment: {why}" for why in skipped)
         return result
 
     def _sender(self, message: Message) -> _Sender:
@@ -68,6 +89,9 @@ class Linker:
                 return _Sender(internal=True, found_by="internal user, authenticated")
         sender = self._partner_sender(email)
         sender.not_staff = not_staff
+        carrier = carrier_of_sender(message)
+        if carrier and not unauthenticated_reason(message, self.trusted_authserv_ids):
+            sender.carrier = carrier
         return sender
 
     def _staff_user(self, email: str) -> bool:
@@ -197,6 +221,9 @@ class Linker:
         )
         if sender.internal:
             return link
+        if sender.carrier and entity.kind is EntityKind.TRACKING_NUMBER:
+            # The carrier writes about our parcel to our customer: the parcel is ours to know.
+            return link.model_copy(update={"found_by": f"{link.found_by} from {sender.carrier}"})
         owner = self._commercial_of(m2o_id(record.get(partner_field)))
         if sender.commercial_id is not None and owner == sender.commercial_id:
             return link

@@ -16,6 +16,8 @@ from triage.link.fanout import SALE_FIELDS
 from triage.link.linker import PARTNER_FIELDS
 from triage.link.port import ErpClient
 from triage.link.references import DETAILS, LOOKUPS
+from triage.link.replenish import LOCATION_FIELDS, QUANT_FIELDS, SUPPLIER_FIELDS
+from triage.supplier.check import LINE_FIELDS
 
 # A refusal the probe notes and goes on from (an outage still raises: probed again later).
 _REFUSED = (OdooAccessError, OdooInvalidCall, OdooUserError)
@@ -53,6 +55,21 @@ FEATURES: tuple[Feature, ...] = (
         {"account.move": ("name", "ref", "payment_reference", "state", "payment_state")},
     ),
     Feature("purchase", "purchase orders are not looked up", {"purchase.order": ("name",)}),
+    Feature(
+        "purchase",
+        "supplier confirmations are not compared with the purchase order",
+        {"purchase.order.line": tuple(f for f in LINE_FIELDS if f != "product_uom")},
+    ),
+    Feature(
+        "stock",
+        "replenishment alternatives list no stock of our other warehouses",
+        {"stock.quant": QUANT_FIELDS, "stock.location": LOCATION_FIELDS},
+    ),
+    Feature(
+        "product",
+        "replenishment alternatives list no other vendors",
+        {"product.supplierinfo": SUPPLIER_FIELDS},
+    ),
     Feature("sale", "sale orders are not looked up", {"sale.order": ("name",)}),
 )
 

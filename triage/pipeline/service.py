@@ -27,6 +27,8 @@ from triage.errors import OdooError, OdooUnavailable, TriageError
 from triage.link.linker import Linker
 from triage.pipeline.filing import FilingRules
 from triage.pipeline.prepare import classify_each, identify_mail
+from triage.pipeline.shipments import ShipmentTracking
+from triage.pipeline.supplier import SupplierReading, with_document_references
 from triage.store import MessageStore, StoreOutcome, StoreResult
 from triage.store.links import LinkStore
 from triage.store.mailboxes import Cursor
@@ -59,6 +61,8 @@ class MailPipeline:
     links: LinkStore | None = None
     workflow: Workflow | None = None
     filing: FilingRules | None = None
+    supplier: SupplierReading | None = None
+    shipments: ShipmentTracking | None = None
 
     def identify(
         self, raw: bytes, *, source: str, position: str, received_at: datetime | None = None
@@ -224,12 +228,21 @@ class MailPipeline:
         odoo_down: OdooUnavailable | None,
     ) -> LinkResult:
         if self.linker is None or self.links is None:
+            if self.shipments is not None:  # kept without Odoo too, with no picking
+                self.shipments.record(message)
             return LinkResult()
         if _ORDER.index(step) >= _ORDER.index(PipelineStep.LINKED):
             return self.links.result(message.id) or LinkResult()
         if odoo_down is not None:  # one timeout per batch is enough
             raise odoo_down
-        result = self.linker.link(message, signal)
+        documents = []
+        if self.supplier is not None:
+            documents = self.supplier.documents(signal, self.store.raw(message.id))
+        result = self.linker.link(with_document_references(message, documents), signal)
+        if self.supplier is not None:
+            self.supplier.compare(result, documents)
+        if self.shipments is not None:
+            result.shipments = self.shipments.record(message, result)
         self.links.save(message.id, result)
         self.progress.advance(message.id, runner, PipelineStep.LINKED)
         return result

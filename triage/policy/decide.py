@@ -34,11 +34,22 @@ from models import (
     Signal,
     Target,
     UpdateFacts,
+    UpdatePoLinesPayload,
     UserAssignee,
     WebhookPayload,
     parse_payload,
 )
 from triage.policy.model import ActionSpec, Conditions, Policy, Rule
+from triage.policy.supplier import (
+    COMMERCIAL,
+    alternatives_table,
+    check_for,
+    discrepancy_summary,
+    discrepancy_table,
+    has_discrepancy,
+    line_changes,
+    partial_offer,
+)
 
 _MODELS = {
     "order": "sale.order",
@@ -115,6 +126,12 @@ def _rule_actions(
     for spec in rule.actions:
         for target, context in targets(spec, links):
             values = _values(signal, links, target, context)
+            if spec.kind is ActionKind.UPDATE_PO_LINES:
+                values["changes"] = line_changes(
+                    values["check"], list(spec.fields), spec.within_tolerance
+                )
+                if not values["changes"]:
+                    continue  # nothing of these fields differs on this PO
             proposed.append(_proposal(spec, target, values, rule, policy, signal, today))
     return proposed
 
@@ -145,6 +162,9 @@ def matches(when: Conditions, signal: Signal, links: LinkResult) -> bool:
         not when.order_state or any(o.extra.get("state") in when.order_state for o in order),
         when.min_amount is None or any(a >= when.min_amount for a in amounts),
         when.at_risk is None or any(bool(i.at_risk) for i in links.impacted) == when.at_risk,
+        when.discrepancy is None or has_discrepancy(links) == when.discrepancy,
+        when.shipment_exception is None
+        or any(s.open_exception for s in links.shipments) == when.shipment_exception,
     ]
     return all(checks)
 
@@ -191,6 +211,8 @@ def _proposal(
         approval, reason = "approver", f"{signal.intent} is high risk: never automatic"
     elif policy.review_first and signal.needs_review and approval is None:
         approval, reason = "agent", f"the signal needs review: {signal.review_reason}"
+    if spec.kind is ActionKind.UPDATE_PO_LINES:
+        approval, reason = _po_change_approval(approval, reason, values["changes"])
     return ProposedAction(
         target=target,
         payload=_payload(spec, values, policy, signal, today),
@@ -199,8 +221,27 @@ def _proposal(
         rule_id=rule.id,
         policy_version=policy.full_version,
         shadow=rule.shadow,
-        key=spec.assign if spec.assign.startswith("role:") else "",
+        key=_key(spec),
     )
+
+
+def _key(spec: ActionSpec) -> str:
+    """Tells apart two actions of one kind on one record (roles; PO line fields)."""
+    if spec.kind is ActionKind.UPDATE_PO_LINES:
+        return "fields:" + ",".join(sorted(spec.fields))
+    return spec.assign if spec.assign.startswith("role:") else ""
+
+
+def _po_change_approval(
+    approval: str | None, reason: str, changes: list[Any]
+) -> tuple[str | None, str]:
+    """A PO line change never runs alone: a price or quantity waits for an approver, a date
+    for at least an agent, whatever the rule says."""
+    if any(change.field in COMMERCIAL for change in changes):
+        if approval != "admin":
+            return "approver", "a change of price or quantity on a PO always waits for an approver"
+        return approval, reason
+    return approval or "agent", reason if approval else "a change to a PO waits for a person"
 
 
 def _payload(
@@ -214,6 +255,7 @@ def _payload(
         ),
         "summary": spec.summary.format_map(_Blank(values)),
         "note": spec.note.format_map(_Blank(values)),
+        "table": _table(spec, values) or None,
     }
     if spec.kind is ActionKind.ACTIVITY:
         days = spec.deadline_days
@@ -231,7 +273,17 @@ def _payload(
         return WebhookPayload(**common, webhook=spec.webhook or "")
     if spec.kind is ActionKind.CUSTOMER_UPDATE:
         return CustomerUpdatePayload(**common, facts=_facts(values))
+    if spec.kind is ActionKind.UPDATE_PO_LINES:
+        return UpdatePoLinesPayload(**common, changes=values["changes"])
     return parse_payload(spec.kind, common)
+
+
+def _table(spec: ActionSpec, values: dict[str, Any]) -> list[list[str]]:
+    if spec.table == "discrepancies":
+        return discrepancy_table(values["check"])
+    if spec.table == "alternatives":
+        return alternatives_table(values["impacted_orders"])
+    return []
 
 
 def _facts(values: dict[str, Any]) -> UpdateFacts:
@@ -241,6 +293,7 @@ def _facts(values: dict[str, Any]) -> UpdateFacts:
         order=str(values.get("order") or ""),
         commitment=str(values.get("commitment") or ""),
         eta=str(values.get("eta") or ""),
+        partial=list(values.get("partial") or []) or None,
     )
 
 
@@ -272,7 +325,11 @@ def _values(
         key: next((lk.display_name for lk in _linked(links, m)), "") for key, m in _MODELS.items()
     }
     impacted = ", ".join(i.name for i in links.impacted)
+    check = check_for(links, target.record_id) if target.model == "purchase.order" else None
     return {
+        "check": check,
+        "discrepancies": discrepancy_summary(check),
+        "impacted_orders": links.impacted,
         "intent": signal.intent,
         "urgency": signal.urgency.value,
         "summary": quoted_summary(signal.summary),
@@ -303,6 +360,7 @@ def _impacted(order: ImpactedOrder) -> dict[str, Any]:
         "user_id": order.salesperson_id,
         "commitment": order.commitment_date.isoformat() if order.commitment_date else "",
         "eta": order.new_eta.isoformat() if order.new_eta else "",
+        "partial": partial_offer(order),
     }
 
 

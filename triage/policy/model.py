@@ -12,6 +12,7 @@ TargetName = Literal[
     "order", "purchase_order", "invoice", "picking", "partner", "impacted_orders", "message"
 ]
 Hours = dict[Urgency, float]
+PoLineField = Literal["date_planned", "price_unit", "product_qty"]
 
 
 class Conditions(BaseModel):
@@ -28,6 +29,12 @@ class Conditions(BaseModel):
     order_state: list[str] = Field(default_factory=list, description="Linked sale order's state")
     min_amount: float | None = Field(default=None, description="Linked order/invoice total")
     at_risk: bool | None = Field(default=None, description="Some impacted order's date at risk")
+    discrepancy: bool | None = Field(
+        default=None, description="A supplier's document differs from a linked purchase order"
+    )
+    shipment_exception: bool | None = Field(
+        default=None, description="A parcel the mail reports on has an open exception"
+    )
 
 
 class ActionSpec(BaseModel):
@@ -45,9 +52,24 @@ class ActionSpec(BaseModel):
     only_at_risk: bool = False
     webhook: str | None = Field(default=None, description="Name of a configured webhook")
     approval: str | None = Field(default=None, description="agent, approver or admin")
+    table: Literal["discrepancies", "alternatives"] | None = Field(
+        default=None,
+        description="A table under the note: the PO's discrepancies or the "
+        "replenishment alternatives of a delay",
+    )
+    fields: list[PoLineField] = Field(
+        default_factory=list, description="update_po_lines: the PO line fields it may set"
+    )
+    within_tolerance: bool | None = Field(
+        default=None,
+        description="update_po_lines: only changes inside (true) or outside "
+        "(false) the supplier tolerances; any when unset",
+    )
 
     @model_validator(mode="after")
     def _fits_its_kind(self) -> ActionSpec:
+        if self.kind is ActionKind.UPDATE_PO_LINES and not self.fields:
+            raise ValueError("an update_po_lines action names the `fields` it may set")
         if self.kind is ActionKind.WEBHOOK and not self.webhook:
             raise ValueError("a webhook action names its webhook")
         if self.kind in _RECORD_KINDS and self.target == "message":
@@ -82,6 +104,7 @@ _NEEDS: dict[ActionKind, tuple[str, frozenset[str]]] = {
     ActionKind.PRIORITY: ("the field priority", frozenset({"stock.picking", "purchase.order"})),
     ActionKind.CANCEL_ORDER: ("sale.order's action_cancel", frozenset({"sale.order"})),
     ActionKind.HOLD_INVOICE: ("an invoice's payment hold", frozenset({"account.move"})),
+    ActionKind.UPDATE_PO_LINES: ("purchase order lines", frozenset({"purchase.order"})),
 }
 
 _RECORD_KINDS = frozenset(
@@ -92,6 +115,7 @@ _RECORD_KINDS = frozenset(
         ActionKind.CUSTOMER_UPDATE,
         ActionKind.CANCEL_ORDER,
         ActionKind.HOLD_INVOICE,
+        ActionKind.UPDATE_PO_LINES,
     }
 )
 
@@ -161,6 +185,18 @@ class AutonomyPolicy(BaseModel):
         return state
 
 
+class SupplierPolicy(BaseModel):
+    """How far a supplier's confirmation may differ from our PO and still be within tolerance,
+    and how long a transfer between our warehouses takes (for replenishment alternatives)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quantity_share: float = Field(default=0.0, ge=0.0, description="e.g. 0.02: 2% either way")
+    price_share: float = Field(default=0.0, ge=0.0, description="e.g. 0.01: 1% either way")
+    date_days: int = Field(default=0, ge=0, description="Days earlier or later")
+    transfer_days: int = Field(default=1, ge=0, description="Between two of our warehouses")
+
+
 class Policy(BaseModel):
     """The whole policy file."""
 
@@ -185,6 +221,7 @@ class Policy(BaseModel):
     )
     rules: list[Rule] = Field(default_factory=list)
     autonomy: AutonomyPolicy = Field(default_factory=AutonomyPolicy)
+    supplier: SupplierPolicy = Field(default_factory=SupplierPolicy)
     digest: str = Field(default="", exclude=True)
 
     @model_validator(mode="after")

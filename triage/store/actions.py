@@ -29,6 +29,7 @@ WORKER_KINDS = (
     "customer_update",
     "cancel_order",
     "hold_invoice",
+    "update_po_lines",
     "webhook",
 )
 
