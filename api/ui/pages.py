@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import SESSION_KEY, UserDep, get_runtime
 from api.params import PathId
-from api.ui import charts
+from api.ui import charts, supplier
 from api.ui.mailview import highlighted, html_part, sanitised_frame
 from api.ui.session import (
     UiError,
@@ -205,6 +205,7 @@ def _message_context(runtime: Runtime, message_id: str, user: User) -> dict[str,
     html = html_part(raw) if raw and message.html_text else None
     signal = runtime.store.signal(message_id)
     actions = runtime.actions.for_message(message_id)
+    links = runtime.links.result(message_id)
     entities = [
         *message.entities,
         *(e for s in (signal.stages if signal else []) for e in s.entities),
@@ -216,7 +217,9 @@ def _message_context(runtime: Runtime, message_id: str, user: User) -> dict[str,
         "subject": highlighted(message.subject, entities, "subject"),
         "frame": sanitised_frame(html) if html else None,
         "signal": signal,
-        "links": runtime.links.result(message_id),
+        "links": links,
+        "supplier_checks": supplier.check_views(links, signal.intent if signal else None),
+        "held_orders": supplier.impacted_views(links),
         "actions": actions,
         "may_decide": {a.id: user.role.may_approve(a.approval) for a in actions},
         "corrections": runtime.review.corrections(message_id),
