@@ -130,7 +130,7 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         workflow,
         FilingRules(actions, {m.name: m for m in settings.mailboxes}),
         supplier=build_supplier_reading(odoo, policy),
-        shipments=ShipmentTracking(ShipmentStore(sessions)),
+        shipments=ShipmentTracking(ShipmentStore(sessions), trusted_servers(settings)),
     )
     mailbox_state = MailboxStateStore(sessions)
     users = UserStore(sessions, BoundedHasher(settings.api.login.hash_concurrency))
@@ -189,6 +189,12 @@ def build_supplier_reading(odoo: OdooClient | None, policy: PolicyHolder) -> Sup
     return SupplierReading(SupplierChecker(odoo, capabilities=odoo), policy)
 
 
+def trusted_servers(settings: Settings) -> frozenset[str]:
+    """The authserv-ids of our own mail servers, whose Authentication-Results we believe."""
+    names = settings.odoo.trusted_authserv_ids if settings.odoo else []
+    return frozenset(a.strip().lower() for a in names)
+
+
 def build_linker(
     settings: Settings, odoo: OdooClient | None = None, transfer_days: int = 1
 ) -> Linker | None:
@@ -200,9 +206,14 @@ def build_linker(
     if settings.odoo is None:
         return None
     free_mail = frozenset(d.lower() for d in settings.odoo.free_mail_domains)
-    trusted = frozenset(a.strip().lower() for a in settings.odoo.trusted_authserv_ids)
     client = odoo or OdooClient(settings.odoo)
-    return Linker(client, free_mail, trusted, capabilities=client, transfer_days=transfer_days)
+    return Linker(
+        client,
+        free_mail,
+        trusted_servers(settings),
+        capabilities=client,
+        transfer_days=transfer_days,
+    )
 
 
 def build_worker(runtime: Runtime, name: str | None = None) -> Worker:

@@ -83,7 +83,21 @@ def supplier_documents(raw: bytes) -> list[SupplierDocument]:
     body = read_body(parsed.text)
     if body is not None:
         documents.append(body)
-    return documents
+    return _named_apart(documents)
+
+
+def _named_apart(documents: list[SupplierDocument]) -> list[SupplierDocument]:
+    """Each document under a name of its own: lines are keyed by (source, position)."""
+    seen: dict[str, int] = {}
+    named = []
+    for document in documents:
+        name = document.source or "attachment"
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1 or name != document.source:
+            suffix = f" #{seen[name]}" if seen[name] > 1 else ""
+            document = document.model_copy(update={"source": f"{name}{suffix}"})
+        named.append(document)
+    return named
 
 
 def _read_part(part: EmailMessage) -> SupplierDocument | None:

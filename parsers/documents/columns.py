@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime
@@ -196,9 +197,10 @@ def read_number(text: str, decimal: str | None = None) -> float | None:
     if digits.count(mark) > 1:
         return None
     try:
-        return float(digits.replace(mark, "."))
+        value = float(digits.replace(mark, "."))
     except ValueError:
         return None
+    return value if math.isfinite(value) else None  # 400 digits read as inf: unreadable
 
 
 def _single_mark(digits: str, seen: str, decimal: str | None) -> str:

@@ -89,6 +89,9 @@ def test_an_unauthenticated_carrier_mail_does_not_link_our_customers_picking(
             "rejected"
         ]
         assert runtime.actions.for_message(message_id) == []
+        assert links.shipments == []  # a forged "delivered" would otherwise stay for good
+        assert runtime.pipeline.shipments is not None
+        assert runtime.pipeline.shipments.store.state(OURS) is None
 
 
 def test_updates_out_of_order_and_twice_keep_the_latest_state(

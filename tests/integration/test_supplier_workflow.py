@@ -175,6 +175,33 @@ def test_a_scanned_confirmation_is_said_to_be_unread_not_guessed(
     (document,) = [d for d in check.documents if d.source == "scan.pdf"]
     assert document.lines == [] and "scanned" in document.defect
     assert check.discrepancies == []
+    decided = [(a.kind, a.rule_id) for a in runtime.actions.for_message(message_id)]
+    assert decided == [("activity", "supplier-document-unread")]  # never "confirmed"
+    runtime.engine.dispose()
+
+
+def test_a_document_is_compared_only_with_the_order_it_is_about(
+    odoo_server: OdooStandin, tmp_path: Path, trained_model_dir: Path
+) -> None:
+    pdf = confirmation_pdf(
+        price_changed(IBERICA_P00021, "IB-EVO5", 33.0), layout="grid", language="en",
+        reference="P00021",
+    )  # fmt: skip
+    raw = confirmation_mail(
+        [("AB-88231.pdf", PDF, pdf)],
+        "Our confirmation of P00021 is attached. P00017 follows next week.",
+        sender=SENDER,
+        subject="Order confirmation",
+        message_id="<two-orders@iberica-oil.example>",
+    )
+    app = create_app(settings_for(odoo_server, tmp_path, trained_model_dir))
+    runtime: Runtime = app.state.runtime
+    message_id = ingest(runtime, raw)
+    links = runtime.links.result(message_id)
+    assert links is not None
+    linked = {lk.record_id for lk in links.links if lk.model == "purchase.order"}
+    assert linked == {3, PO_ID}  # P00017 and P00021, both Iberica's
+    assert [c.purchase_order for c in links.supplier_checks] == ["P00021"]
     runtime.engine.dispose()
 
 

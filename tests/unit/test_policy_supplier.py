@@ -26,6 +26,7 @@ from models import (
 )
 from triage.policy.decide import decide
 from triage.policy.loader import load_policy, parse_policy
+from triage.policy.supplier import partial_offer
 
 TODAY = date(2025, 3, 20)
 POLICY = load_policy()
@@ -162,3 +163,35 @@ def test_the_delay_gives_the_buyer_the_alternatives_and_the_customer_a_partial_o
     update = next(a.payload for a in actions if a.kind == "customer_update")
     assert isinstance(update, CustomerUpdatePayload)
     assert update.facts.partial == ["8 of 20 Extra Virgin Olive Oil 5 L"]
+
+
+def test_two_rules_for_one_field_are_keyed_apart() -> None:
+    both = parse_policy(
+        """
+version: "t"
+roles: {supervisor: s@example.com}
+rules:
+  - id: dates
+    when: {intent: [supplier_confirmation]}
+    actions:
+      - {kind: update_po_lines, target: purchase_order, fields: [date_planned],
+         within_tolerance: true}
+      - {kind: update_po_lines, target: purchase_order, fields: [date_planned],
+         within_tolerance: false}
+"""
+    )
+    result = LinkResult(
+        links=[P00021], supplier_checks=[check(date_later(2, True), date_later(9, False))]
+    )
+    keys = [a.key for a in decide(signal(), result, both, TODAY)]
+    assert len(keys) == 2 and len(set(keys)) == 2
+
+
+def test_large_quantities_are_written_plainly() -> None:
+    held = HeldProduct(
+        product_id=1, product="Napkins", needed=1234567,
+        alternatives=[Alternative(kind=SourceKind.STOCK, source_id=2, source="Rotterdam",
+                                  available=1000000, covers=1000000)],
+    )  # fmt: skip
+    order = ImpactedOrder(sale_order_id=7, name="S00042", held=[held])
+    assert partial_offer(order) == ["1000000 of 1234567 Napkins"]

@@ -3,7 +3,9 @@
 A change is written only while Odoo still holds the value the change was decided against:
 a buyer who edited the line in the meantime wins, and the action fails with both values
 instead of overwriting approved commercial terms. A retry finds its own earlier writes
-(the line already holds the new value) and writes nothing twice.
+(the line already holds the new value) and writes nothing twice. Odoo has no conditional
+write over RPC, so an edit landing between our read and our write (milliseconds) still loses;
+the chatter note says what was written.
 """
 
 from __future__ import annotations

@@ -17,11 +17,13 @@ from models import (
     TextField,
 )
 from parsers.documents import supplier_documents
+from triage.errors import OdooAccessError, OdooInvalidCall, OdooMissingError, OdooUserError
 from triage.policy.loader import PolicyHolder
 from triage.supplier.check import SupplierChecker
 from triage.supplier.compare import Tolerances
 
 SUPPLIER_INTENTS = frozenset({"supplier_confirmation", "supplier_shipment"})
+SKIPPABLE = (OdooAccessError, OdooInvalidCall, OdooMissingError, OdooUserError)
 
 
 def wants_documents(signal: Signal) -> bool:
@@ -70,7 +72,8 @@ class SupplierReading:
         return supplier_documents(raw)
 
     def compare(self, result: LinkResult, documents: list[SupplierDocument]) -> None:
-        """A supplier check for each linked purchase order, on the link result."""
+        """A supplier check for each linked purchase order its documents are about, on the
+        link result; a document about another order, or about one of several, is not compared."""
         if not documents:
             return
         rules = self.policy.current().supplier
@@ -80,12 +83,36 @@ class SupplierReading:
             date_days=rules.date_days,
         )
         orders = {
-            link.record_id
+            link.record_id: link.display_name
             for link in result.links
             if link.model == "purchase.order"
             and link.status is LinkStatus.LINKED
             and link.record_id is not None
         }
-        result.supplier_checks = [
-            self.checker.check(po_id, documents, tolerances) for po_id in sorted(orders)
-        ]
+        compared: set[str] = set()
+        for po_id, name in sorted(orders.items()):
+            mine = [d for d in documents if _about(d, name, len(orders))]
+            if not mine:
+                continue
+            compared.update(d.source for d in mine)
+            try:
+                result.supplier_checks.append(self.checker.check(po_id, mine, tolerances))
+            except SKIPPABLE as exc:  # a refusal asking again will not change
+                result.skipped.append(f"{name} not compared with its documents: {exc.message}")
+        for document in documents:
+            if document.source not in compared:
+                about = document.reference or "no order number"
+                result.skipped.append(
+                    f"{document.source} ({about}) not compared: it is about none of the "
+                    f"{len(orders)} linked purchase order(s)"
+                )
+
+
+def _about(document: SupplierDocument, po_name: str, linked: int) -> bool:
+    """Whether a document is about this PO: it prints its number, or prints none while this
+    is the only PO the mail links."""
+    if document.reference:
+        # Odoo shows a PO with the supplier's reference: "P00021 (IB-SO-88231)".
+        number = po_name.split(" (", 1)[0].strip()
+        return document.reference.strip().upper() == number.upper()
+    return linked == 1

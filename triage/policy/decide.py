@@ -47,6 +47,7 @@ from triage.policy.supplier import (
     discrepancy_summary,
     discrepancy_table,
     has_discrepancy,
+    has_unread_document,
     line_changes,
     partial_offer,
 )
@@ -163,6 +164,7 @@ def matches(when: Conditions, signal: Signal, links: LinkResult) -> bool:
         when.min_amount is None or any(a >= when.min_amount for a in amounts),
         when.at_risk is None or any(bool(i.at_risk) for i in links.impacted) == when.at_risk,
         when.discrepancy is None or has_discrepancy(links) == when.discrepancy,
+        when.unread_document is None or has_unread_document(links) == when.unread_document,
         when.shipment_exception is None
         or any(s.open_exception for s in links.shipments) == when.shipment_exception,
     ]
@@ -228,7 +230,8 @@ def _proposal(
 def _key(spec: ActionSpec) -> str:
     """Tells apart two actions of one kind on one record (roles; PO line fields)."""
     if spec.kind is ActionKind.UPDATE_PO_LINES:
-        return "fields:" + ",".join(sorted(spec.fields))
+        within = "" if spec.within_tolerance is None else f"|within:{spec.within_tolerance}"
+        return "fields:" + ",".join(sorted(spec.fields)) + within
     return spec.assign if spec.assign.startswith("role:") else ""
 
 

@@ -32,6 +32,9 @@ class Conditions(BaseModel):
     discrepancy: bool | None = Field(
         default=None, description="A supplier's document differs from a linked purchase order"
     )
+    unread_document: bool | None = Field(
+        default=None, description="A supplier's document about a linked PO could not be read"
+    )
     shipment_exception: bool | None = Field(
         default=None, description="A parcel the mail reports on has an open exception"
     )

@@ -37,6 +37,12 @@ def has_discrepancy(links: LinkResult) -> bool:
     return any(check.discrepancies for check in links.supplier_checks)
 
 
+def has_unread_document(links: LinkResult) -> bool:
+    """Whether a supplier's document about a linked PO could not be read (a scan, a broken
+    file): nothing was compared in it, so it confirms nothing."""
+    return any(d.defect and not d.lines for c in links.supplier_checks for d in c.documents)
+
+
 def discrepancy_summary(check: SupplierCheck | None) -> str:
     """One line for people: how many differences and of what kind."""
     if check is None:
@@ -78,7 +84,8 @@ def _change(item: Discrepancy) -> str:
         return ""
     unit = " days" if item.field == "date_planned" else ""
     share = f" ({item.share:+.1%})" if item.share is not None else ""
-    return f"{item.delta:+g}{unit}{share}"
+    sign = "+" if item.delta >= 0 else "-"
+    return f"{sign}{plain(abs(item.delta))}{unit}{share}"
 
 
 def line_changes(
@@ -118,13 +125,18 @@ def _values(item: Discrepancy, planned_at: str) -> tuple[str, str]:
     return planned_at[:19], moved.strftime(_DATETIME)
 
 
+def plain(value: float) -> str:
+    """A number as people write it: 40, 12.5, 1234567 (never 1.23457e+06)."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
 def partial_offer(order: ImpactedOrder) -> list[str]:
     """What our other warehouses could ship now, when it is some but not all of the need."""
     offers = []
     for held in order.held:
         now = held.stock_now
         if 0 < now < held.needed:
-            offers.append(f"{now:g} of {held.needed:g} {held.product}")
+            offers.append(f"{plain(now)} of {plain(held.needed)} {held.product}")
     return offers
 
 
@@ -143,17 +155,17 @@ def _alternative_rows(order: ImpactedOrder, held: HeldProduct) -> list[list[str]
     rows = []
     for alt in held.alternatives:
         if alt.kind is SourceKind.STOCK:
-            offer = f"{alt.available:g} on hand"
+            offer = f"{plain(alt.available or 0.0)} on hand"
         else:
-            price = f", {alt.price:g} {alt.currency}".rstrip() if alt.price is not None else ""
-            offer = f"{alt.lead_days} days, min {alt.min_qty or 0:g}{price}"
+            price = f", {plain(alt.price)} {alt.currency}".rstrip() if alt.price is not None else ""
+            offer = f"{alt.lead_days} days, min {plain(alt.min_qty or 0.0)}{price}"
         meets = {True: "meets", False: "misses", None: "no date"}[alt.meets_promise]
         earliest = alt.earliest.isoformat() if alt.earliest else ""
         rows.append(
             [
                 order.name,
                 product,
-                f"{held.needed:g}",
+                plain(held.needed),
                 f"{alt.kind.value}: {alt.source}",
                 offer,
                 earliest,
@@ -161,5 +173,5 @@ def _alternative_rows(order: ImpactedOrder, held: HeldProduct) -> list[list[str]
             ]
         )
     if not rows:
-        rows.append([order.name, product, f"{held.needed:g}", "none found", "", "", promised])
+        rows.append([order.name, product, plain(held.needed), "none found", "", "", promised])
     return rows
