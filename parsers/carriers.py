@@ -159,6 +159,12 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:if|in\s+case|should|falls|wenn|sollte|als\s+(?:u|je|uw)|indien|mocht|si|en\s+cas)\b",
     re.I,
 )
+# "without delay", "ohne Verzögerung", "geen vertraging", "no damage": the word is denied.
+_NEGATION = re.compile(
+    r"\b(?:no|not|without|ohne|kein(?:e|en)?|nicht|geen|zonder|niet|sans|pas\s+de|aucun(?:e)?)"
+    r"\W+(?:\w+\W+)?$",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 _NATIVE_NUMBERS: dict[str, re.Pattern[str]] = {
     # PostNL: "3S", a four-letter customer code and a serial; no check digit.
@@ -270,7 +276,7 @@ def _milestone(text: str) -> tuple[ShipmentStatus | None, str]:
 def _exception(text: str) -> tuple[ExceptionKind | None, str]:
     for kind, pattern in _EXCEPTIONS:
         for match in pattern.finditer(text):
-            if not _hypothetical(text, match.start()):
+            if not _hypothetical(text, match.start()) and not _denied(text, match.start()):
                 return kind, _line(text, match.start())
     return None, ""
 
@@ -283,6 +289,14 @@ def _sentence_start(text: str, at: int) -> int:
 def _hypothetical(text: str, at: int) -> bool:
     """Whether the match sits in a conditional sentence, such as a footer's advice."""
     return _HYPOTHETICAL.search(text, _sentence_start(text, at), at) is not None
+
+
+def _denied(text: str, at: int) -> bool:
+    """Whether the match is denied ("without delay") or asked about ("Damaged? Call us")."""
+    if _NEGATION.search(text[max(_sentence_start(text, at), at - 40) : at]):
+        return True
+    end = _SENTENCE_END.search(text, at)
+    return end is not None and text[end.start()] == "?"
 
 
 def _line(text: str, at: int) -> str:

@@ -116,6 +116,25 @@ def test_a_footer_about_damage_is_not_an_exception() -> None:
     assert "beschädigt" in _mail("dhl_paket_in_transit_de.eml").text
 
 
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Your parcel is on its way and will arrive without delay.", None),
+        ("Ihre Sendung ist ohne Verzögerung unterwegs.", None),
+        ("Damaged parcel? Contact our service desk.", None),
+        ("Your parcel is delayed by the weather.", ExceptionKind.DELAYED),
+        ("Die Sendung wurde beschädigt.", ExceptionKind.DAMAGED),
+    ],
+)
+def test_a_denied_or_asked_exception_is_no_exception(
+    sentence: str, kind: ExceptionKind | None
+) -> None:
+    mail = _mail("dhl_paket_in_transit_de.eml")
+    told = mail.model_copy(update={"text": f"{sentence}\n{mail.text}"})
+    (event,) = read_shipment_events(told)
+    assert event.exception is kind
+
+
 def test_a_reply_quoting_a_dispatch_note_tells_no_event() -> None:
     note = _mail("supplier_dispatch_en.eml").text
     quoted = "\n".join(f"> {line}" for line in note.splitlines())
