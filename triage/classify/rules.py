@@ -115,6 +115,7 @@ class _Fired:
 
     @classmethod
     def of(cls, rule: Rule) -> _Fired:
+        """A written rule as fired, with nothing found to add."""
         return cls(rule.name, rule.intent, rule.priority, rule.confidence, rule.certain)
 
 

@@ -14,6 +14,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Create the shipment events and states tables."""
     op.create_table(
         "shipment_events",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -56,6 +57,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop them."""
     op.drop_index("ix_shipment_states_picking", table_name="shipment_states")
     op.drop_table("shipment_states")
     op.drop_table("shipment_events")
