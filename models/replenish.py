@@ -45,9 +45,16 @@ class HeldProduct(BaseModel):
     needed: float = Field(description="Still to deliver on the sale order")
     promised: dt.date | None = None
     alternatives: list[Alternative] = Field(default_factory=list)
+    allotted: float | None = Field(
+        default=None,
+        description="Free stock of other warehouses set aside for this order, after the "
+        "orders promised earlier took theirs (None: not shared out)",
+    )
 
     @property
     def stock_now(self) -> float:
-        """What the other warehouses could ship now, up to the need."""
+        """What the other warehouses could ship now for this order, up to the need."""
+        if self.allotted is not None:
+            return min(self.allotted, self.needed)
         found = sum(a.available or 0.0 for a in self.alternatives if a.kind is SourceKind.STOCK)
         return min(found, self.needed)

@@ -98,14 +98,20 @@ def test_stock_elsewhere_and_other_vendors_for_the_held_product(linker: Linker) 
     assert s00042.stock_now == 13.0
 
 
-def test_stock_covers_a_smaller_order_in_full(linker: Linker) -> None:
-    s00045 = held(delay(linker))["S00045"]
-    assert s00045.needed == 10.0 and s00045.stock_now == 10.0
+def test_stock_is_shared_out_earliest_promise_first(linker: Linker) -> None:
+    orders = held(delay(linker))
+    s00045 = orders["S00045"]
+    # Alone, the free stock would cover S00045 in full: its alternatives still say so.
     stock = [a for a in s00045.alternatives if a.kind is SourceKind.STOCK]
     assert [(a.source, a.covers) for a in stock] == [
         ("Northwind Rotterdam", 8.0),
         ("Northwind Madrid", 5.0),
     ]
+    # But S00042, promised earlier (03-14), takes all 13 free units: no customer is offered
+    # units another was offered already.
+    assert (orders["S00042"].stock_now, s00045.stock_now, orders["S00048"].stock_now) == (
+        13.0, 0.0, 0.0
+    )  # fmt: skip
 
 
 def test_reads_are_batched_for_all_the_orders(odoo_server: OdooStandin, linker: Linker) -> None:
@@ -123,7 +129,7 @@ def test_the_partial_delivery_is_offered_in_the_customer_update(linker: Linker) 
     s00042 = orders["S00042"]
     partial = partial_offer(s00042)  # what the policy puts in the update's facts
     assert partial == ["13 of 20 Extra Virgin Olive Oil 5 L"]
-    assert partial_offer(orders["S00045"]) == []  # covered in full: nothing partial to offer
+    assert partial_offer(orders["S00045"]) == []  # S00042 took the free stock: nothing to offer
     facts = DraftFacts(
         customer=s00042.customer,
         order=s00042.name,

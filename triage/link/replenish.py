@@ -186,7 +186,40 @@ def attach_held(
         order.model_copy(update={"held": _held(order, wanted, products, holders, facts, plan)})
         for order in orders
     ]
-    return done, facts.skipped
+    return share_stock(done), facts.skipped
+
+
+def share_stock(orders: list[ImpactedOrder]) -> list[ImpactedOrder]:
+    """Free stock set aside order by order, the earliest promise first, so that two customers
+    are never offered the same units (each order's alternatives still list what is free)."""
+    free: dict[tuple[int, int], float] = {}
+    for order in orders:
+        for held in order.held:
+            for alt in held.alternatives:
+                if alt.kind is SourceKind.STOCK:
+                    free[held.product_id, alt.source_id] = alt.available or 0.0
+    allotted: dict[tuple[int, int], float] = {}
+    for order in sorted(orders, key=lambda o: (o.commitment_date or date.max, o.name)):
+        for held in order.held:
+            want = held.needed
+            for alt in held.alternatives:  # in the order they are offered
+                if alt.kind is not SourceKind.STOCK or want <= 0:
+                    continue
+                take = min(want, free[held.product_id, alt.source_id])
+                free[held.product_id, alt.source_id] -= take
+                want -= take
+            allotted[order.sale_order_id, held.product_id] = held.needed - want
+    return [
+        order.model_copy(
+            update={
+                "held": [
+                    h.model_copy(update={"allotted": allotted[order.sale_order_id, h.product_id]})
+                    for h in order.held
+                ]
+            }
+        )
+        for order in orders
+    ]
 
 
 def _held(
