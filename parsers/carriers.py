@@ -243,12 +243,15 @@ def _carrier_events(message: Message, carrier: str, text: str) -> list[ShipmentE
 
 
 def _dispatch_events(message: Message, text: str) -> list[ShipmentEvent]:
+    # Most mail names no parcel: that is the cheap test, made first (every mail passes here).
+    found = [e for e in _tracking_entities(message) if e.field is not TextField.QUOTED]
+    if not found:
+        return []
     said = _DISPATCH_NOTE.search(text)
-    when = _occurred_at(message, text)
+    when = _occurred_at(message, text) if said is not None else None
     if said is None or when is None:
         return []
     detail = _line(text, said.start())
-    found = [e for e in _tracking_entities(message) if e.field is not TextField.QUOTED]
     seen: dict[str, str] = {}
     for entity in found:
         seen.setdefault(entity.value, str(entity.extra.get("carrier", "unknown")))

@@ -66,9 +66,9 @@ def read_attachment(name: str, content_type: str, data: bytes) -> SupplierDocume
     return _READERS[kind](name, data)
 
 
-def supplier_documents(raw: bytes) -> list[SupplierDocument]:
-    """Every supplier document in a raw mail: its attachments we read, then its body's table."""
-    from parsers.message import parse_message  # deferred: parse_message imports much more
+def supplier_documents(raw: bytes, text: str | None = None) -> list[SupplierDocument]:
+    """Every supplier document in a raw mail: its attachments we read, then the table in its
+    new text (`text`, the parsed mail's, when the caller has it: else the mail is parsed)."""
 
     documents: list[SupplierDocument] = []
     message = email.message_from_bytes(raw, policy=CACHED)
@@ -79,8 +79,11 @@ def supplier_documents(raw: bytes) -> list[SupplierDocument]:
             document = _read_part(part)
             if document is not None:
                 documents.append(document)
-    parsed = parse_message(raw)
-    body = read_body(parsed.text)
+    if text is None:
+        from parsers.message import parse_message  # deferred: it imports much more
+
+        text = parse_message(raw).text
+    body = read_body(text)
     if body is not None:
         documents.append(body)
     return _named_apart(documents)

@@ -4,6 +4,7 @@ waiting for a person; nothing is written to the PO before an approver says so.""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from models import ActionRecord, ActionState, DiscrepancyKind, UserRole
+from models import ActionRecord, ActionState, DiscrepancyKind, LinkResult, UserRole
 from tests.integration.odoo_profiles import VERSIONS
 from tests.integration.odoo_standin import OdooStandin
 from tests.integration.workflow_support import settings_for
@@ -24,7 +25,7 @@ from tests.supplier_docs import (
     price_changed,
     scanned_pdf,
 )
-from triage.runtime import Runtime, build_worker
+from triage.runtime import Runtime, build_runtime, build_worker
 
 pytestmark = pytest.mark.integration
 ODOO_VERSIONS = VERSIONS
@@ -45,6 +46,26 @@ def confirmation(
         subject="Order confirmation AB-88231",
         message_id=f"<{key}@iberica-oil.example>",
     )
+
+
+Store = Callable[[bytes], tuple[Runtime, str, LinkResult]]
+
+
+@pytest.fixture
+def stored(odoo_server: OdooStandin, tmp_path: Path, trained_model_dir: Path) -> Iterator[Store]:
+    """Takes a raw mail through the pipeline: the runtime, the message id, its link result."""
+    runtimes: list[Runtime] = []
+
+    def store(raw: bytes) -> tuple[Runtime, str, LinkResult]:
+        runtimes.append(build_runtime(settings_for(odoo_server, tmp_path, trained_model_dir)))
+        message_id = ingest(runtimes[-1], raw)
+        links = runtimes[-1].links.result(message_id)
+        assert links is not None
+        return runtimes[-1], message_id, links
+
+    yield store
+    for runtime in runtimes:
+        runtime.engine.dispose()
 
 
 def ingest(runtime: Runtime, raw: bytes) -> str:
@@ -138,27 +159,18 @@ def test_a_line_the_buyer_changed_meanwhile_is_not_overwritten(
 
 
 @pytest.mark.parametrize("layout", ["grid", "plain", "stacked"])
-def test_an_identical_confirmation_has_no_discrepancy(
-    odoo_server: OdooStandin, tmp_path: Path, trained_model_dir: Path, layout: str
-) -> None:
-    app = create_app(settings_for(odoo_server, tmp_path, trained_model_dir))
-    runtime: Runtime = app.state.runtime
-    message_id = ingest(
-        runtime, confirmation(f"same-{layout}", list(IBERICA_P00021), layout=layout)
+def test_an_identical_confirmation_has_no_discrepancy(stored: Store, layout: str) -> None:
+    runtime, message_id, links = stored(
+        confirmation(f"same-{layout}", list(IBERICA_P00021), layout=layout)
     )
-    links = runtime.links.result(message_id)
-    assert links is not None
     (check,) = links.supplier_checks
     assert check.discrepancies == [] and check.read_lines == 5
     assert [(a.kind, a.rule_id) for a in runtime.actions.for_message(message_id)] == [
         ("note", "supplier-confirmation")
     ]
-    runtime.engine.dispose()
 
 
-def test_a_scanned_confirmation_is_said_to_be_unread_not_guessed(
-    odoo_server: OdooStandin, tmp_path: Path, trained_model_dir: Path
-) -> None:
+def test_a_scanned_confirmation_is_said_to_be_unread_not_guessed(stored: Store) -> None:
     raw = confirmation_mail(
         [("scan.pdf", PDF, scanned_pdf())],
         "Confirmation of your order P00021 attached.",
@@ -166,23 +178,16 @@ def test_a_scanned_confirmation_is_said_to_be_unread_not_guessed(
         subject="Order confirmation P00021",
         message_id="<scan@iberica-oil.example>",
     )
-    app = create_app(settings_for(odoo_server, tmp_path, trained_model_dir))
-    runtime: Runtime = app.state.runtime
-    message_id = ingest(runtime, raw)
-    links = runtime.links.result(message_id)
-    assert links is not None
+    runtime, message_id, links = stored(raw)
     (check,) = links.supplier_checks
     (document,) = [d for d in check.documents if d.source == "scan.pdf"]
     assert document.lines == [] and "scanned" in document.defect
     assert check.discrepancies == []
     decided = [(a.kind, a.rule_id) for a in runtime.actions.for_message(message_id)]
     assert decided == [("activity", "supplier-document-unread")]  # never "confirmed"
-    runtime.engine.dispose()
 
 
-def test_a_document_is_compared_only_with_the_order_it_is_about(
-    odoo_server: OdooStandin, tmp_path: Path, trained_model_dir: Path
-) -> None:
+def test_a_document_is_compared_only_with_the_order_it_is_about(stored: Store) -> None:
     pdf = confirmation_pdf(
         price_changed(IBERICA_P00021, "IB-EVO5", 33.0), layout="grid", language="en",
         reference="P00021",
@@ -194,15 +199,10 @@ def test_a_document_is_compared_only_with_the_order_it_is_about(
         subject="Order confirmation",
         message_id="<two-orders@iberica-oil.example>",
     )
-    app = create_app(settings_for(odoo_server, tmp_path, trained_model_dir))
-    runtime: Runtime = app.state.runtime
-    message_id = ingest(runtime, raw)
-    links = runtime.links.result(message_id)
-    assert links is not None
+    runtime, message_id, links = stored(raw)
     linked = {lk.record_id for lk in links.links if lk.model == "purchase.order"}
     assert linked == {3, PO_ID}  # P00017 and P00021, both Iberica's
     assert [c.purchase_order for c in links.supplier_checks] == ["P00021"]
-    runtime.engine.dispose()
 
 
 def _po_messages(odoo: OdooStandin) -> list[dict[str, Any]]:

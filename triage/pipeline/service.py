@@ -28,7 +28,7 @@ from triage.link.linker import Linker
 from triage.pipeline.filing import FilingRules
 from triage.pipeline.prepare import classify_each, identify_mail
 from triage.pipeline.shipments import ShipmentTracking
-from triage.pipeline.supplier import SupplierReading, with_document_references
+from triage.pipeline.supplier import SupplierReading, wants_documents, with_document_references
 from triage.store import MessageStore, StoreOutcome, StoreResult
 from triage.store.links import LinkStore
 from triage.store.mailboxes import Cursor
@@ -236,8 +236,8 @@ class MailPipeline:
         if odoo_down is not None:  # one timeout per batch is enough
             raise odoo_down
         documents = []
-        if self.supplier is not None:
-            documents = self.supplier.documents(signal, self.store.raw(message.id))
+        if self.supplier is not None and wants_documents(signal):  # read the raw mail only then
+            documents = self.supplier.documents(message, self.store.raw(message.id))
         result = self.linker.link(with_document_references(message, documents), signal)
         if self.supplier is not None:
             self.supplier.compare(result, documents)

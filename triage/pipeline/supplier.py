@@ -65,11 +65,9 @@ class SupplierReading:
     checker: SupplierChecker
     policy: PolicyHolder
 
-    def documents(self, signal: Signal, raw: bytes | None) -> list[SupplierDocument]:
-        """The documents of a supplier confirmation or dispatch advice (none for other mail)."""
-        if raw is None or not wants_documents(signal):
-            return []
-        return supplier_documents(raw)
+    def documents(self, message: Message, raw: bytes | None) -> list[SupplierDocument]:
+        """The documents of a stored supplier mail (the caller asks `wants_documents` first)."""
+        return supplier_documents(raw, message.text) if raw is not None else []
 
     def compare(self, result: LinkResult, documents: list[SupplierDocument]) -> None:
         """A supplier check for each linked purchase order its documents are about, on the
